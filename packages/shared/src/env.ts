@@ -1,0 +1,76 @@
+/**
+ * Environment validation for every app. Errors name each bad or missing
+ * variable and never print a value (they are often secrets).
+ * Empty strings count as unset, so `FOO=` in a .env file falls back to defaults.
+ */
+import { z } from "zod";
+import { formatPath, describeIssue } from "./issues";
+
+export type TEnvProblem = { name: string; problem: string };
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+  readonly app: string;
+  /** Variable names and what is wrong with them; no values. */
+  readonly problems: readonly TEnvProblem[];
+
+  constructor(app: string, problems: readonly TEnvProblem[]) {
+    const lines = problems.map((p) => `  - ${p.name}: ${p.problem}`);
+    super(`[${app}] invalid environment:\n${lines.join("\n")}`);
+    this.app = app;
+    this.problems = problems;
+  }
+}
+
+/** Parses only the schema's keys from `source` (e.g. process.env); throws EnvError listing every problem. */
+export function parseEnv<S extends z.ZodObject>(
+  app: string,
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.output<S> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = source[key];
+    picked[key] = value === "" ? undefined : value;
+  }
+  const result = schema.safeParse(picked, { reportInput: true });
+  if (result.success) return result.data;
+
+  const seen = new Set<string>();
+  const problems: TEnvProblem[] = [];
+  for (const issue of result.error.issues) {
+    const name = formatPath(issue.path) || "(environment)";
+    const top = issue.path[0];
+    const missing = issue.path.length === 1 && typeof top === "string" && picked[top] === undefined;
+    const problem = missing ? "required" : describeIssue(issue);
+    const line = `${name}: ${problem}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    problems.push({ name, problem });
+  }
+  throw new EnvError(app, problems);
+}
+
+/** A TCP port given as a string. */
+export const zPort = z.coerce.number<string>().int().min(1).max(65_535);
+
+/** An absolute URL (any scheme: http, redis, postgres, …). */
+export const zUrl = z.url();
+
+/** A secret of at least 32 characters. */
+export const zSecret = z.string().min(32);
+
+/** A JSON-encoded value checked against `schema`. Parse errors never echo the input. */
+export function zJson<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.issues.push({ code: "custom", message: "expected valid JSON", input: text });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}

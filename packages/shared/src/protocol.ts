@@ -1,0 +1,86 @@
+/**
+ * Validating client input against the contract: the client→server event
+ * names, their payload schemas, and `parsePayload`, which turns zod issues
+ * into the ack error envelope.
+ */
+import type { z } from "zod";
+import { AppError, fail, ok } from "./errors";
+import type { TAck, TErrorCode } from "./errors";
+import type { ClientToServerEvents } from "./events";
+import { summarizeIssues } from "./issues";
+import type { TIssue } from "./issues";
+import {
+  ZMessageDeletePayloadSchema,
+  ZMessageEditPayloadSchema,
+  ZMessageHistoryPayloadSchema,
+  ZMessageSendPayloadSchema,
+  ZPresenceSetPayloadSchema,
+  ZPresenceWatchPayloadSchema,
+  ZReceiptPayloadSchema,
+  ZSyncPayloadSchema,
+  ZTypingPayloadSchema,
+} from "./schemas";
+
+/** Payload schema of every client→server event; keys and types are checked against ClientToServerEvents. */
+export const CLIENT_PAYLOAD_SCHEMAS = {
+  "message:send": ZMessageSendPayloadSchema,
+  "message:history": ZMessageHistoryPayloadSchema,
+  "message:edit": ZMessageEditPayloadSchema,
+  "message:delete": ZMessageDeletePayloadSchema,
+  "receipt:delivered": ZReceiptPayloadSchema,
+  "receipt:read": ZReceiptPayloadSchema,
+  "typing:start": ZTypingPayloadSchema,
+  "typing:stop": ZTypingPayloadSchema,
+  "presence:watch": ZPresenceWatchPayloadSchema,
+  "presence:unwatch": ZPresenceWatchPayloadSchema,
+  "presence:set": ZPresenceSetPayloadSchema,
+  sync: ZSyncPayloadSchema,
+} as const satisfies {
+  [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]>;
+};
+
+export type TClientEventName = keyof typeof CLIENT_PAYLOAD_SCHEMAS;
+
+/** Every known client→server event name; anything else should be rejected. */
+export const CLIENT_EVENTS = Object.keys(CLIENT_PAYLOAD_SCHEMAS) as readonly TClientEventName[];
+
+export function isClientEvent(name: unknown): name is TClientEventName {
+  return typeof name === "string" && Object.hasOwn(CLIENT_PAYLOAD_SCHEMAS, name);
+}
+
+/** The payload schema for a client event, or undefined for an unknown event. */
+export function payloadSchemaFor<E extends TClientEventName>(
+  event: E,
+): (typeof CLIENT_PAYLOAD_SCHEMAS)[E];
+export function payloadSchemaFor(
+  event: string,
+): (typeof CLIENT_PAYLOAD_SCHEMAS)[TClientEventName] | undefined;
+export function payloadSchemaFor(event: string) {
+  return isClientEvent(event) ? CLIENT_PAYLOAD_SCHEMAS[event] : undefined;
+}
+
+function isBodyTooLong(issue: TIssue): boolean {
+  return issue.code === "too_big" && issue.origin === "string" && issue.path.at(-1) === "body";
+}
+
+/**
+ * Validates untrusted input. An over-long `body` is PAYLOAD_TOO_LARGE; every
+ * other problem is INVALID_PAYLOAD with a short message naming the field,
+ * e.g. "body: too long (max 4000)", "conversationId: invalid uuid", "unknown key: foo".
+ */
+export function parsePayload<S extends z.ZodType>(schema: S, input: unknown): TAck<z.output<S>> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return ok(result.data);
+  const issues = result.error.issues;
+  const tooLarge = issues.filter(isBodyTooLong);
+  const code: TErrorCode = tooLarge.length > 0 ? "PAYLOAD_TOO_LARGE" : "INVALID_PAYLOAD";
+  const ordered = [...tooLarge, ...issues.filter((issue) => !isBodyTooLong(issue))];
+  return fail(code, summarizeIssues(ordered));
+}
+
+/** parsePayload for code that reports errors by throwing (REST handlers): throws AppError. */
+export function parsePayloadOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = parsePayload(schema, input);
+  if (!result.ok) throw new AppError(result.error.code, result.error.message);
+  return result.data;
+}

@@ -1,0 +1,348 @@
+/**
+ * zod schemas for the public contract v1 (see design.md).
+ *
+ * - Request schemas (REST bodies/queries, client→server socket payloads) are
+ *   strict: unknown keys are rejected.
+ * - Entity, result and server→client event schemas are plain objects (unknown
+ *   keys are stripped) so older clients keep working when fields are added.
+ */
+import { z } from "zod";
+import { ERROR_CODES } from "./errors";
+import { LIMITS } from "./limits";
+
+// ---------------------------------------------------------------- primitives
+
+export const ZIdSchema = z.uuid();
+export const ZIsoDateTimeSchema = z.iso.datetime({ offset: true });
+export const ZSeqSchema = z.int().min(1);
+/** A seq high-water mark; 0 means "nothing yet". */
+export const ZSeqMarkSchema = z.int().min(0);
+
+export const ZUserRoleSchema = z.enum(["USER", "ADMIN"]);
+export type TUserRole = z.infer<typeof ZUserRoleSchema>;
+export const ZUserStatusSchema = z.enum(["ACTIVE", "SUSPENDED", "BANNED"]);
+export type TUserStatus = z.infer<typeof ZUserStatusSchema>;
+export const ZMemberRoleSchema = z.enum(["OWNER", "ADMIN", "MEMBER"]);
+export type TMemberRole = z.infer<typeof ZMemberRoleSchema>;
+export const ZConversationTypeSchema = z.enum(["direct", "group"]);
+export const ZMessageKindSchema = z.enum(["text", "system"]);
+export const ZPresenceStatusSchema = z.enum(["online", "away", "offline"]);
+export type TPresenceStatus = z.infer<typeof ZPresenceStatusSchema>;
+/** The statuses a client may set for itself. */
+export const ZSettablePresenceStatusSchema = z.enum(["online", "away"]);
+export type TSettablePresenceStatus = z.infer<typeof ZSettablePresenceStatusSchema>;
+export const ZDevicePlatformSchema = z.enum(["fcm", "apns"]);
+export const ZErrorCodeSchema = z.enum(ERROR_CODES);
+
+export const ZEmailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const ZPasswordSchema = z.string().min(LIMITS.passwordMinChars).max(LIMITS.passwordMaxChars);
+export const ZDisplayNameSchema = z.string().trim().min(1).max(LIMITS.nameMaxChars);
+export const ZGroupTitleSchema = z.string().trim().min(1).max(LIMITS.titleMaxChars);
+/** A message body as sent by a client: trimmed, non-empty, ≤ bodyMaxChars. */
+export const ZMessageBodySchema = z.string().trim().min(1).max(LIMITS.bodyMaxChars);
+export const ZClientMsgIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.clientMsgIdMaxChars)
+  .regex(/^[A-Za-z0-9_-]+$/, "only letters, digits, '_' and '-' allowed");
+
+/** A list of ids with no duplicates. */
+function zIdList(min: number, max: number) {
+  return z
+    .array(ZIdSchema)
+    .min(min)
+    .max(max)
+    .refine((ids) => new Set(ids).size === ids.length, "duplicate ids");
+}
+
+// ------------------------------------------------------------------ entities
+
+export const ZUserPublicSchema = z.object({
+  id: ZIdSchema,
+  name: z.string(),
+  /** Only present for the user themself and for admins. */
+  email: z.string().optional(),
+  role: ZUserRoleSchema,
+  status: ZUserStatusSchema,
+  lastSeenAt: ZIsoDateTimeSchema.nullable(),
+});
+export type TUserPublic = z.infer<typeof ZUserPublicSchema>;
+
+export const ZMessageSchema = z.object({
+  id: ZIdSchema,
+  conversationId: ZIdSchema,
+  seq: ZSeqSchema,
+  senderId: ZIdSchema,
+  /** Empty for deleted messages. */
+  body: z.string(),
+  kind: ZMessageKindSchema,
+  createdAt: ZIsoDateTimeSchema,
+  editedAt: ZIsoDateTimeSchema.nullable(),
+  deleted: z.boolean(),
+  clientMsgId: z.string().optional(),
+});
+export type TMessage = z.infer<typeof ZMessageSchema>;
+
+export const ZConversationMemberSchema = z.object({
+  userId: ZIdSchema,
+  role: ZMemberRoleSchema,
+  name: z.string(),
+});
+export type TConversationMember = z.infer<typeof ZConversationMemberSchema>;
+
+export const ZConversationSummarySchema = z.object({
+  id: ZIdSchema,
+  type: ZConversationTypeSchema,
+  title: z.string().nullable(),
+  members: z.array(ZConversationMemberSchema),
+  lastMessage: ZMessageSchema.nullable(),
+  lastSeq: ZSeqMarkSchema,
+  unread: z.int().min(0),
+  mutedUntil: ZIsoDateTimeSchema.nullable(),
+});
+export type TConversationSummary = z.infer<typeof ZConversationSummarySchema>;
+
+/** A user's presence: the `presence:watch` result items and the `presence` event. */
+export const ZPresenceSchema = z.object({
+  userId: ZIdSchema,
+  status: ZPresenceStatusSchema,
+  lastSeenAt: ZIsoDateTimeSchema.nullable(),
+});
+export type TPresence = z.infer<typeof ZPresenceSchema>;
+
+// ------------------------------------------------------- ack / error envelope
+
+export const ZErrorBodySchema = z.object({ code: ZErrorCodeSchema, message: z.string() });
+export const ZAckErrorSchema = z.object({ ok: z.literal(false), error: ZErrorBodySchema });
+
+/** Schema of `TAck<T>` for a given data schema (clients and tests checking server replies). */
+export function zAck<T extends z.ZodType>(data: T) {
+  return z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), data }), ZAckErrorSchema]);
+}
+
+// ------------------------------------------------------------- REST requests
+
+/** POST /api/v1/auth/signup */
+export const ZSignupRequestSchema = z.strictObject({
+  email: ZEmailSchema,
+  password: ZPasswordSchema,
+  name: ZDisplayNameSchema,
+});
+export type TSignupRequest = z.infer<typeof ZSignupRequestSchema>;
+
+/** POST /api/v1/auth/token (no minimum length: that is a sign-up rule). */
+export const ZTokenRequestSchema = z.strictObject({
+  email: ZEmailSchema,
+  password: z.string().min(1).max(LIMITS.passwordMaxChars),
+});
+export type TTokenRequest = z.infer<typeof ZTokenRequestSchema>;
+
+/** POST /api/v1/auth/refresh */
+export const ZRefreshRequestSchema = z.strictObject({
+  refreshToken: z.string().min(1).max(4096),
+});
+export type TRefreshRequest = z.infer<typeof ZRefreshRequestSchema>;
+
+/** GET /api/v1/users?query= */
+export const ZUserSearchQuerySchema = z.strictObject({
+  query: z.string().trim().min(1).max(LIMITS.searchQueryMaxChars),
+});
+export type TUserSearchQuery = z.infer<typeof ZUserSearchQuerySchema>;
+
+/** POST /api/v1/conversations (a direct conversation returns the existing DM if any). */
+export const ZCreateConversationRequestSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("direct"), userId: ZIdSchema }),
+  z.strictObject({
+    type: z.literal("group"),
+    title: ZGroupTitleSchema,
+    /** The other members; the creator is added as OWNER. */
+    memberIds: zIdList(0, LIMITS.groupMaxMembers - 1),
+  }),
+]);
+export type TCreateConversationRequest = z.infer<typeof ZCreateConversationRequestSchema>;
+
+/** POST /api/v1/conversations/:id/members */
+export const ZAddMembersRequestSchema = z.strictObject({
+  userIds: zIdList(1, LIMITS.userIdsPerRequestMax),
+});
+export type TAddMembersRequest = z.infer<typeof ZAddMembersRequestSchema>;
+
+/** PATCH /api/v1/conversations/:id/settings (null unmutes). */
+export const ZConversationSettingsRequestSchema = z.strictObject({
+  mutedUntil: ZIsoDateTimeSchema.nullable(),
+});
+export type TConversationSettingsRequest = z.infer<typeof ZConversationSettingsRequestSchema>;
+
+/** POST /api/v1/devices */
+export const ZRegisterDeviceRequestSchema = z.strictObject({
+  platform: ZDevicePlatformSchema,
+  token: z.string().min(1).max(4096),
+});
+export type TRegisterDeviceRequest = z.infer<typeof ZRegisterDeviceRequestSchema>;
+
+// ------------------------------------------------------------ REST responses
+
+/** POST /api/v1/auth/refresh → new pair. `expiresIn` is the access token lifetime in seconds. */
+export const ZTokenPairSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.int().positive(),
+});
+export type TTokenPair = z.infer<typeof ZTokenPairSchema>;
+
+/** POST /api/v1/auth/token */
+export const ZAuthTokensSchema = ZTokenPairSchema.extend({ user: ZUserPublicSchema });
+export type TAuthTokens = z.infer<typeof ZAuthTokensSchema>;
+
+/** GET /api/v1/auth/realtime-token */
+export const ZRealtimeTokenSchema = z.object({ token: z.string(), url: z.string() });
+export type TRealtimeToken = z.infer<typeof ZRealtimeTokenSchema>;
+
+// ---------------------------------------------- client → server socket payloads
+
+/** message:send */
+export const ZMessageSendPayloadSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  clientMsgId: ZClientMsgIdSchema,
+  body: ZMessageBodySchema,
+});
+export type TMessageSendPayload = z.infer<typeof ZMessageSendPayloadSchema>;
+
+/** message:history — without a cursor, the latest page; `limit` defaults to LIMITS.historyPageDefault. */
+export const ZMessageHistoryPayloadSchema = z
+  .strictObject({
+    conversationId: ZIdSchema,
+    beforeSeq: ZSeqSchema.optional(),
+    afterSeq: ZSeqMarkSchema.optional(),
+    limit: z.int().min(1).max(LIMITS.historyPageMax).optional(),
+  })
+  .refine(
+    (p) => p.beforeSeq === undefined || p.afterSeq === undefined,
+    "use beforeSeq or afterSeq, not both",
+  );
+export type TMessageHistoryPayload = z.infer<typeof ZMessageHistoryPayloadSchema>;
+
+/** message:edit (own messages; admins any) */
+export const ZMessageEditPayloadSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  messageId: ZIdSchema,
+  body: ZMessageBodySchema,
+});
+export type TMessageEditPayload = z.infer<typeof ZMessageEditPayloadSchema>;
+
+/** message:delete (own messages; admins any) */
+export const ZMessageDeletePayloadSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  messageId: ZIdSchema,
+});
+export type TMessageDeletePayload = z.infer<typeof ZMessageDeletePayloadSchema>;
+
+/** receipt:delivered and receipt:read (high-water marks) */
+export const ZReceiptPayloadSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  seq: ZSeqMarkSchema,
+});
+export type TReceiptPayload = z.infer<typeof ZReceiptPayloadSchema>;
+
+/** typing:start and typing:stop */
+export const ZTypingPayloadSchema = z.strictObject({ conversationId: ZIdSchema });
+export type TTypingPayload = z.infer<typeof ZTypingPayloadSchema>;
+
+/** presence:watch and presence:unwatch */
+export const ZPresenceWatchPayloadSchema = z.strictObject({
+  userIds: z.array(ZIdSchema).min(1).max(LIMITS.watchMax),
+});
+export type TPresenceWatchPayload = z.infer<typeof ZPresenceWatchPayloadSchema>;
+
+/** presence:set */
+export const ZPresenceSetPayloadSchema = z.strictObject({ status: ZSettablePresenceStatusSchema });
+export type TPresenceSetPayload = z.infer<typeof ZPresenceSetPayloadSchema>;
+
+/** sync — the client's last known seq per conversation. */
+export const ZSyncPayloadSchema = z.strictObject({
+  conversations: z
+    .record(ZIdSchema, ZSeqMarkSchema)
+    .refine(
+      (r) => Object.keys(r).length <= LIMITS.syncMaxConversations,
+      `too many entries (max ${LIMITS.syncMaxConversations})`,
+    ),
+});
+export type TSyncPayload = z.infer<typeof ZSyncPayloadSchema>;
+
+// ------------------------------------------------------------- ack results
+
+/** message:send → */
+export const ZMessageSendResultSchema = z.object({
+  messageId: ZIdSchema,
+  seq: ZSeqSchema,
+  createdAt: ZIsoDateTimeSchema,
+});
+export type TMessageSendResult = z.infer<typeof ZMessageSendResultSchema>;
+
+/** message:history → messages in ascending seq order. */
+export const ZMessageHistoryResultSchema = z.object({
+  messages: z.array(ZMessageSchema),
+  hasMore: z.boolean(),
+});
+export type TMessageHistoryResult = z.infer<typeof ZMessageHistoryResultSchema>;
+
+/** receipt:* → the stored high-water mark (may be above the sent seq). */
+export const ZReceiptResultSchema = z.object({ seq: ZSeqMarkSchema });
+export type TReceiptResult = z.infer<typeof ZReceiptResultSchema>;
+
+/** presence:watch → current state of each watched user. */
+export const ZPresenceWatchResultSchema = z.array(ZPresenceSchema);
+export type TPresenceWatchResult = z.infer<typeof ZPresenceWatchResultSchema>;
+
+/** One conversation in the sync result. */
+export const ZSyncConversationStateSchema = z.object({
+  lastSeq: ZSeqMarkSchema,
+  unread: z.int().min(0),
+  /** userId → read high-water mark */
+  readSeqs: z.record(ZIdSchema, ZSeqMarkSchema),
+  /** userId → delivered high-water mark */
+  deliveredSeqs: z.record(ZIdSchema, ZSeqMarkSchema).optional(),
+  /** Messages at or below the client's lastSeq that were edited or deleted since. */
+  changed: z.array(ZMessageSchema),
+});
+export type TSyncConversationState = z.infer<typeof ZSyncConversationStateSchema>;
+
+/** sync → conversationId → state. */
+export const ZSyncResultSchema = z.record(ZIdSchema, ZSyncConversationStateSchema);
+export type TSyncResult = z.infer<typeof ZSyncResultSchema>;
+
+// --------------------------------------------------- server → client events
+
+/** message:deleted (also the message:delete ack data) */
+export const ZMessageDeletedEventSchema = z.object({
+  conversationId: ZIdSchema,
+  messageId: ZIdSchema,
+  seq: ZSeqSchema,
+});
+export type TMessageDeletedEvent = z.infer<typeof ZMessageDeletedEventSchema>;
+
+export const ZReceiptEventSchema = z.object({
+  conversationId: ZIdSchema,
+  userId: ZIdSchema,
+  kind: z.enum(["delivered", "read"]),
+  seq: ZSeqMarkSchema,
+});
+export type TReceiptEvent = z.infer<typeof ZReceiptEventSchema>;
+
+export const ZTypingEventSchema = z.object({
+  conversationId: ZIdSchema,
+  userId: ZIdSchema,
+  typing: z.boolean(),
+});
+export type TTypingEvent = z.infer<typeof ZTypingEventSchema>;
+
+export const ZConversationUpdatedEventSchema = z.object({
+  conversationId: ZIdSchema,
+  reason: z.enum(["created", "members_added", "member_removed", "left", "deleted", "updated"]),
+});
+export type TConversationUpdatedEvent = z.infer<typeof ZConversationUpdatedEventSchema>;
+
+export const ZSessionRevokedEventSchema = z.object({
+  reason: z.enum(["banned", "suspended", "logged_out"]),
+});
+export type TSessionRevokedEvent = z.infer<typeof ZSessionRevokedEventSchema>;
