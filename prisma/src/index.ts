@@ -16,3 +16,6 @@ export function createDb({ url, max = 10 }: DbOptions): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max, connectionTimeoutMillis: 5_000 });
   return new PrismaClient({ adapter });
 }
+
+export { hashPassword, verifyPassword } from "./passwords";
+export { seedDemo, DEMO_USERS, DEMO_PASSWORD, DEMO_GROUP_ID, directKeyOf } from "./seed";

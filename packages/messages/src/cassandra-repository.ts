@@ -65,7 +65,7 @@ export class CassandraMessageRepository implements MessageRepository {
 
   constructor(client: Client, opts: CassandraMessageRepositoryOptions = {}) {
     this.#client = client;
-    const ks = opts.keyspace ?? (client.keyspace as string | undefined);
+    const ks = opts.keyspace ?? client.keyspace;
     if (!ks) throw new TypeError("CassandraMessageRepository needs a keyspace (option or client keyspace)");
     this.keyspace = assertKeyspaceName(ks);
     this.#options = { prepare: true, consistency: opts.consistency ?? consistencies.localQuorum };

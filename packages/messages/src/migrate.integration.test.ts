@@ -80,8 +80,11 @@ describe("migrateKeyspace", () => {
     expect(a.versions).toEqual(["001_messages"]);
     expect(b.versions).toEqual(["001_messages"]);
 
-    const again = await migrateKeyspace(newClient(), { keyspace: ks, replication: TEST_REPLICATION });
+    const third = newClient();
+    const again = await migrateKeyspace(third, { keyspace: ks, replication: TEST_REPLICATION });
     expect(again).toEqual({ keyspace: ks, applied: [], versions: ["001_messages"] });
+    expect(third.keyspace).toBe(ks); // session keyspace set even when nothing was applied
+    await third.execute("SELECT last_seq FROM conversation_heads LIMIT 1"); // unqualified names now resolve
     expect(await recordedVersions(ks)).toEqual(["001_messages"]);
 
     const keyspace = await admin.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [ks], { prepare: true });

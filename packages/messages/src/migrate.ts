@@ -84,7 +84,7 @@ export async function loadMigrations(dir: URL | string = DEFAULT_MIGRATIONS_DIR)
  * applied. Waits for schema agreement after DDL.
  *
  * Note: migration statements use unqualified names, so this runs `USE <keyspace>`
- * on `client`, which leaves the client's session keyspace set to `keyspace`.
+ * on `client`: afterwards the client's session keyspace is always `keyspace`.
  */
 export async function migrateKeyspace(client: Client, options: MigrateOptions): Promise<MigrationResult> {
   const ks = assertKeyspaceName(options.keyspace);
@@ -148,6 +148,8 @@ export async function migrateKeyspace(client: Client, options: MigrateOptions): 
       });
     }
   }
+  // Always leave the session on the migrated keyspace, applied work or not.
+  if (client.keyspace !== ks) await client.execute(`USE ${ks}`, [], ddl);
   return { keyspace: ks, applied: done, versions: [...applied].sort() };
 }
 

@@ -34,7 +34,9 @@ export const TEST_REPLICATION: ReplicationOptions = { class: "SimpleStrategy", r
 
 /**
  * A connected client whose keyspace (config.keyspace) has been created and
- * migrated. Safe to call from parallel test files. The caller shuts it down.
+ * migrated (SimpleStrategy RF 1); its session keyspace is config.keyspace.
+ * Safe to call from parallel test files and processes (the migrator takes a
+ * lock). The caller shuts it down: `await client.shutdown()`.
  */
 export async function connectTestCassandra(config: TestCassandraConfig = testCassandraConfig()): Promise<Client> {
   const client = createCassandraClient({ contactPoints: config.contactPoints, localDataCenter: config.localDataCenter });
