@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // isolate themselves with fresh ids, so files may run in parallel.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "prisma"],
+    projects: ["packages/*", "apps/*", "prisma", "tests"],
   },
 });

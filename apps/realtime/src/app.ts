@@ -50,7 +50,7 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     const auth = socket.handshake.auth as Record<string, unknown>;
     const version = auth.protocolVersion ?? PROTOCOL_VERSION;
     if (version !== PROTOCOL_VERSION) {
-      return next(handshakeError(new AppError("INVALID_PAYLOAD", `unsupported protocol version ${String(version)}; this server speaks ${PROTOCOL_VERSION}`)));
+      return next(handshakeError(new AppError("INVALID_PAYLOAD", `unsupported protocol version ${JSON.stringify(version)}; this server speaks ${PROTOCOL_VERSION}`)));
     }
     verify(auth.token).then(
       (data) => {
