@@ -7,7 +7,7 @@ import { AppError, toErrorBody } from "@relay/shared/errors";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@relay/shared/events";
 import { PROTOCOL_VERSION } from "@relay/shared/limits";
 import { Server } from "socket.io";
-import { createTokenVerifier } from "./auth";
+import { createTokenService } from "@relay/core/tokens";
 import type { Deps } from "./deps";
 import { createHttpHandler } from "./http";
 import type { Logger } from "./logger";
@@ -45,14 +45,14 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     adapter: createAdapter(deps.pub, deps.sub, { key: `${deps.redisPrefix}socket.io` }),
   });
 
-  const verify = createTokenVerifier(options.jwtSecret);
+  const tokens = createTokenService({ jwtSecret: options.jwtSecret });
   io.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
     const version = auth.protocolVersion ?? PROTOCOL_VERSION;
     if (version !== PROTOCOL_VERSION) {
       return next(handshakeError(new AppError("INVALID_PAYLOAD", `unsupported protocol version ${JSON.stringify(version)}; this server speaks ${PROTOCOL_VERSION}`)));
     }
-    verify(auth.token).then(
+    tokens.verifyAccess(auth.token).then(
       (data) => {
         socket.data = data;
         next();

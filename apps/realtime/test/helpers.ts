@@ -6,7 +6,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/e
 import { SignJWT } from "jose";
 import { io as connect, type Socket } from "socket.io-client";
 import { createApp, type RelayApp } from "../src/app";
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "../src/auth";
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "@relay/core/tokens";
 import { closeDeps, createDeps, type Deps } from "../src/deps";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
 import { createLogger } from "../src/logger";

@@ -1,0 +1,3 @@
+export * from "./tokens";
+export * from "./membership";
+export * from "./redis-keys";

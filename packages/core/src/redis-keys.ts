@@ -1,0 +1,21 @@
+// Every Redis key Relay writes, in one place. `prefix` is REDIS_PREFIX
+// (e.g. "relay:dev:"), so environments sharing a Redis never collide.
+// Keys of one conversation share a {hash tag} so they live on one Redis
+// Cluster slot (the send path touches several of them at once).
+export function redisKeys(prefix: string) {
+  return {
+    /** JSON member list cache of a conversation. */
+    members: (conversationId: string) => `${prefix}conv:{${conversationId}}:members`,
+    /** Last reserved seq of a conversation (INCR). */
+    seq: (conversationId: string) => `${prefix}conv:{${conversationId}}:seq`,
+    /** Idempotency record of a send: sender + clientMsgId → reservation/result. */
+    dedup: (conversationId: string, senderId: string, clientMsgId: string) =>
+      `${prefix}conv:{${conversationId}}:dedup:${senderId}:${clientMsgId}`,
+    /** Token bucket of a user's sends. */
+    sendRate: (userId: string) => `${prefix}rate:send:{${userId}}`,
+    /** Socket.IO adapter channel prefix. */
+    adapter: () => `${prefix}socket.io`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,52 @@
+// Access tokens: short-lived HS256 JWTs signed by apps/web and verified by
+// apps/realtime locally (no DB hit). Claims: sub = user id, role, sid = session
+// (refresh-token family) id.
+import { AppError } from "@relay/shared/errors";
+import { SignJWT, jwtVerify } from "jose";
+
+export const ACCESS_TOKEN_ISSUER = "relay";
+export const ACCESS_TOKEN_AUDIENCE = "relay:realtime";
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface TAccessClaims {
+  userId: string;
+  role: "USER" | "ADMIN";
+  sessionId: string;
+}
+
+export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?: number }) {
+  const key = new TextEncoder().encode(opts.jwtSecret);
+  const ttl = opts.accessTtlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
+  return {
+    accessTtlSeconds: ttl,
+    async signAccess(claims: TAccessClaims, ttlSeconds = ttl): Promise<string> {
+      return new SignJWT({ role: claims.role, sid: claims.sessionId })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(claims.userId)
+        .setIssuer(ACCESS_TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .sign(key);
+    },
+    /** Throws AppError UNAUTHORIZED for anything but a valid, unexpired token. */
+    async verifyAccess(token: unknown): Promise<TAccessClaims> {
+      if (typeof token !== "string" || token.length === 0 || token.length > 4096) {
+        throw new AppError("UNAUTHORIZED", "missing access token");
+      }
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ["HS256"],
+          issuer: ACCESS_TOKEN_ISSUER,
+          audience: ACCESS_TOKEN_AUDIENCE,
+        });
+        if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new Error("claims");
+        return { userId: payload.sub, role: payload.role === "ADMIN" ? "ADMIN" : "USER", sessionId: payload.sid };
+      } catch {
+        throw new AppError("UNAUTHORIZED", "invalid or expired access token");
+      }
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
