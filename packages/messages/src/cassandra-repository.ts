@@ -61,6 +61,8 @@ export class CassandraMessageRepository implements MessageRepository {
     selectAsc: string;
     updateBody: string;
     updateDeleted: string;
+    insertChange: string;
+    selectChanges: string;
   };
 
   constructor(client: Client, opts: CassandraMessageRepositoryOptions = {}) {
@@ -85,6 +87,8 @@ export class CassandraMessageRepository implements MessageRepository {
       selectAsc: `SELECT ${COLUMNS} FROM ${t("messages")} WHERE conversation_id = ? AND bucket = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?`,
       updateBody: `UPDATE ${t("messages")} USING TIMESTAMP ? SET body = ?, edited_at = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?`,
       updateDeleted: `UPDATE ${t("messages")} USING TIMESTAMP ? SET deleted = true, body = '', edited_at = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?`,
+      insertChange: `INSERT INTO ${t("message_changes")} (conversation_id, changed_at, message_id) VALUES (?, ?, ?)`,
+      selectChanges: `SELECT message_id FROM ${t("message_changes")} WHERE conversation_id = ? AND changed_at > ? LIMIT ?`,
     };
   }
 
@@ -168,6 +172,7 @@ export class CassandraMessageRepository implements MessageRepository {
       [this.#writeTimestamp(found), body, at, found.conversationId, bucketOf(found.seq), found.seq],
       { ...this.#options, isIdempotent: true },
     );
+    await this.#recordChange(found.conversationId, at, found.id);
     return { ...found, body, editedAt: at };
   }
 
@@ -181,7 +186,21 @@ export class CassandraMessageRepository implements MessageRepository {
       [this.#writeTimestamp(found), when, found.conversationId, bucketOf(found.seq), found.seq],
       { ...this.#options, isIdempotent: true },
     );
+    await this.#recordChange(found.conversationId, when, found.id);
     return { ...found, deleted: true, body: "", editedAt: when };
+  }
+
+  async changedSince(conversationId: string, since: Date, limit: number): Promise<StoredMessage[]> {
+    if (!isUuid(conversationId)) return [];
+    const cid = normalizeUuid(conversationId);
+    const rs = await this.#client.execute(this.#q.selectChanges, [cid, validateDate(since, "since"), Math.max(1, limit) * 2], this.#options);
+    const ids = [...new Set(rs.rows.map((r) => uuidString(r.get("message_id"))))].slice(0, limit);
+    const found = await Promise.all(ids.map((id) => this.findById(cid, id)));
+    return found.filter((m): m is StoredMessage => m !== null).sort((a, b) => a.seq - b.seq);
+  }
+
+  async #recordChange(conversationId: string, at: Date, messageId: string): Promise<void> {
+    await this.#client.execute(this.#q.insertChange, [conversationId, at, messageId], { ...this.#options, isIdempotent: true });
   }
 
   async latest(conversationId: string): Promise<StoredMessage | null> {

@@ -91,6 +91,17 @@ export class InMemoryMessageRepository implements MessageRepository {
     });
   }
 
+  changedSince(conversationId: string, since: Date, limit: number): Promise<StoredMessage[]> {
+    return settle(() => {
+      const after = validateDate(since, "since").getTime();
+      return [...(this.#conversation(conversationId)?.values() ?? [])]
+        .filter((m) => m.editedAt !== null && m.editedAt.getTime() > after)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, Math.max(1, limit))
+        .map(cloneMessage);
+    });
+  }
+
   latest(conversationId: string): Promise<StoredMessage | null> {
     return settle(() => this.#latest(conversationId));
   }

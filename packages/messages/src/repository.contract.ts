@@ -327,6 +327,24 @@ export function describeMessageRepository(
       });
     });
 
+    describe("changedSince", () => {
+      it("returns edited and deleted messages changed after the given time, in seq order", async () => {
+        const { conversationId, messages } = await seed([1, 2, 3, 4]);
+        await repo.edit(conversationId, messages[0]!.id, "early edit", new Date(BASE_TIME + 1_000));
+        await repo.edit(conversationId, messages[2]!.id, "late edit", new Date(BASE_TIME + 5_000));
+        await repo.markDeleted(conversationId, messages[1]!.id, new Date(BASE_TIME + 6_000));
+
+        const changed = await repo.changedSince(conversationId, new Date(BASE_TIME + 2_000), 10);
+        expect(changed.map((m) => [m.seq, m.body, m.deleted])).toEqual([
+          [2, "", true],
+          [3, "late edit", false],
+        ]);
+        expect(await repo.changedSince(conversationId, new Date(BASE_TIME + 6_000), 10)).toEqual([]);
+        expect((await repo.changedSince(conversationId, new Date(BASE_TIME), 10)).map((m) => m.seq)).toEqual([1, 2, 3]);
+        expect(await repo.changedSince(randomUUID(), new Date(BASE_TIME), 10)).toEqual([]);
+      });
+    });
+
     describe("latest, latestMany, maxSeq", () => {
       it("latest is the highest seq whatever the insert order", async () => {
         const conversationId = randomUUID();

@@ -45,6 +45,13 @@ export interface MessageRepository {
    */
   markDeleted(conversationId: string, messageId: string, at: Date): Promise<StoredMessage | null>;
 
+  /**
+   * Messages edited or deleted after `since` (their current state, ascending
+   * seq, at most `limit`). Serves `sync` for returning clients; the change log
+   * keeps 30 days.
+   */
+  changedSince(conversationId: string, since: Date, limit: number): Promise<StoredMessage[]>;
+
   /** The message with the highest seq, or null when the conversation is empty. */
   latest(conversationId: string): Promise<StoredMessage | null>;
 
