@@ -21,22 +21,39 @@ export function prismaEnv(extra = {}) {
 }
 
 const require = createRequire(import.meta.url);
-const cli = path.join(path.dirname(require.resolve("prisma/package.json", { paths: [path.join(root, "prisma")] })), "build/index.js");
+const cli = path.join(
+  path.dirname(require.resolve("prisma/package.json", { paths: [path.join(root, "prisma")] })),
+  "build/index.js",
+);
 
 export function prisma(args, { env = {}, stdio = "inherit" } = {}) {
-  const r = spawnSync(process.execPath, ["--require", path.join(root, "scripts/lib/prisma-unref-timers.cjs"), cli, ...args, "--config", path.join(root, "prisma/prisma.config.ts")], {
-    cwd: path.join(root, "prisma"),
-    env: prismaEnv(env),
-    stdio,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--require",
+      path.join(root, "scripts/lib/prisma-unref-timers.cjs"),
+      cli,
+      ...args,
+      "--config",
+      path.join(root, "prisma/prisma.config.ts"),
+    ],
+    {
+      cwd: path.join(root, "prisma"),
+      env: prismaEnv(env),
+      stdio,
+      encoding: "utf8",
+    },
+  );
   return r;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   // `generate` reads no database, but the schema's datasource names DATABASE_URL.
-  const env = args[0] === "generate" && !process.env.DATABASE_URL ? { DATABASE_URL: "postgresql://generate@localhost/unused" } : {};
+  const env =
+    args[0] === "generate" && !process.env.DATABASE_URL
+      ? { DATABASE_URL: "postgresql://generate@localhost/unused" }
+      : {};
   const r = prisma(args, { env });
   process.exit(r.status ?? 1);
 }

@@ -36,7 +36,11 @@ function stopAll(code) {
     for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
     process.exit(code);
   }, 10_000);
-  Promise.all(children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once("exit", r))))).then(() => {
+  Promise.all(
+    children.map(({ child }) =>
+      child.exitCode !== null ? null : new Promise((r) => child.once("exit", r)),
+    ),
+  ).then(() => {
     clearTimeout(force);
     log("stopped");
     process.exit(code);
@@ -50,8 +54,15 @@ try {
   await servicesUp(env);
   await migrateAll(env);
   await seed(env);
-  for (const [name, port] of [["REALTIME_PORT", env.REALTIME_PORT], ["WEB_PORT", env.WEB_PORT], ["ADMIN_PORT", env.ADMIN_PORT]]) {
-    if (await tcpOpen("127.0.0.1", Number(port))) throw new ProvisionError(`port ${port} is already in use (is Relay already running? or set ${name} in .env)`);
+  for (const [name, port] of [
+    ["REALTIME_PORT", env.REALTIME_PORT],
+    ["WEB_PORT", env.WEB_PORT],
+    ["ADMIN_PORT", env.ADMIN_PORT],
+  ]) {
+    if (await tcpOpen("127.0.0.1", Number(port)))
+      throw new ProvisionError(
+        `port ${port} is already in use (is Relay already running? or set ${name} in .env)`,
+      );
   }
   buildAll(env);
   for (const name of ["realtime", "web", "admin"]) {
@@ -74,10 +85,14 @@ try {
   log(`Relay is running:`);
   log(`  web       ${env.WEB_URL}`);
   log(`  admin     http://localhost:${env.ADMIN_PORT}`);
-  log(`  realtime  ${env.REALTIME_PUBLIC_URL}  (health: ${env.REALTIME_PUBLIC_URL}/healthz, metrics: /metrics)`);
-  log(`  demo accounts (password relay-demo-1): admin@relay.local, alice@relay.local, bob@relay.local`);
+  log(
+    `  realtime  ${env.REALTIME_PUBLIC_URL}  (health: ${env.REALTIME_PUBLIC_URL}/healthz, metrics: /metrics)`,
+  );
+  log(
+    `  demo accounts (password relay-demo-1): admin@relay.local, alice@relay.local, bob@relay.local`,
+  );
   log(`Ctrl-C stops the apps.`);
 } catch (err) {
-  console.error(`[relay] ${err instanceof ProvisionError ? err.message : err?.stack ?? err}`);
+  console.error(`[relay] ${err instanceof ProvisionError ? err.message : (err?.stack ?? err)}`);
   stopAll(1);
 }

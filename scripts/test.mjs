@@ -12,7 +12,12 @@ import { root } from "./lib/paths.mjs";
 import { servicesUp } from "./lib/services.mjs";
 import { migrateAll } from "./migrate.mjs";
 
-const env = { ...process.env, ...loadEnv("test"), TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
+const env = {
+  ...process.env,
+  ...loadEnv("test"),
+  TURBO_TELEMETRY_DISABLED: "1",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 const extraArgs = process.argv.slice(2);
 
 function step(name, cmd, args) {
@@ -27,21 +32,32 @@ try {
   await migrateAll(env);
   if (!extraArgs.length) {
     buildAll(env);
-    step("typecheck + lint (turbo, cached)…", path.join(root, "node_modules/.bin/turbo"), ["run", "typecheck", "lint", "--output-logs=errors-only"]);
+    step("typecheck + lint (turbo, cached)…", path.join(root, "node_modules/.bin/turbo"), [
+      "run",
+      "typecheck",
+      "lint",
+      "--output-logs=errors-only",
+    ]);
   }
   const results = path.join(root, ".vitest-results.json");
   rmSync(results, { force: true });
   log("running tests…");
-  const r = spawnSync(path.join(root, "node_modules/.bin/vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...extraArgs], {
-    cwd: root,
-    env,
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    path.join(root, "node_modules/.bin/vitest"),
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...extraArgs],
+    {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    },
+  );
   if (existsSync(results)) {
     const j = JSON.parse(readFileSync(results, "utf8"));
     const skipped = j.numPendingTests + j.numTodoTests;
     log(`finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    console.log(`tests: ${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+    console.log(
+      `tests: ${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`,
+    );
     if (j.numTotalTests === 0) {
       console.error("[relay] no tests ran");
       process.exit(1);
@@ -49,6 +65,6 @@ try {
   }
   process.exit(r.status ?? 1);
 } catch (err) {
-  console.error(`[relay] ${err instanceof ProvisionError ? err.message : err?.stack ?? err}`);
+  console.error(`[relay] ${err instanceof ProvisionError ? err.message : (err?.stack ?? err)}`);
   process.exit(1);
 }

@@ -22,8 +22,17 @@ interface Proc {
   exited: Promise<number | null>;
 }
 
-function launch(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined>): Proc {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, NODE_ENV: "production", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function launch(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Proc {
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -97,10 +106,19 @@ describe("apps/realtime (node dist/index.js)", () => {
 
   it("serves /healthz with every store up", async () => {
     const port = await freePort();
-    const proc = launch(process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, { REALTIME_PORT: String(port) });
+    const proc = launch(process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, {
+      REALTIME_PORT: String(port),
+    });
     running.push(proc);
     const res = await firstAnswer(`http://127.0.0.1:${port}/healthz`, proc);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", dependencies: { postgres: { status: "up" }, redis: { status: "up" }, cassandra: { status: "up" } } });
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      dependencies: {
+        postgres: { status: "up" },
+        redis: { status: "up" },
+        cassandra: { status: "up" },
+      },
+    });
   });
 });

@@ -20,7 +20,10 @@ describe("schema.prisma and prisma/migrations", () => {
   async function fromSchema() {
     const db = await scratchDatabase("relay_drift_s");
     drops.push(db.drop);
-    const sql = await prismaCli(["migrate", "diff", "--from-empty", "--to-schema-datamodel", "schema.prisma", "--script"], db.url);
+    const sql = await prismaCli(
+      ["migrate", "diff", "--from-empty", "--to-schema-datamodel", "schema.prisma", "--script"],
+      db.url,
+    );
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     await c.query(sql);
@@ -44,7 +47,9 @@ describe("schema.prisma and prisma/migrations", () => {
     await c.end();
     const after = await describeSchema(url);
     expect(after).not.toEqual(before);
-    expect(after.filter((r) => !before.includes(r))).toEqual([`column User.nickname: text null default -`]);
+    expect(after.filter((r) => !before.includes(r))).toEqual([
+      `column User.nickname: text null default -`,
+    ]);
   });
 });
 
@@ -56,18 +61,28 @@ describe("Prisma client against real Postgres", () => {
     const email = `u-${randomUUID()}@test.relay`;
     const created = await db.user.create({ data: { email, name: "Ada" } });
     const found = await db.user.findUnique({ where: { email } });
-    expect(found).toMatchObject({ id: created.id, name: "Ada", role: "USER", status: "ACTIVE", lastSeenAt: null });
+    expect(found).toMatchObject({
+      id: created.id,
+      name: "Ada",
+      role: "USER",
+      status: "ACTIVE",
+      lastSeenAt: null,
+    });
   });
 
   it("rejects a second user with the same email", async () => {
     const email = `dup-${randomUUID()}@test.relay`;
     await db.user.create({ data: { email, name: "One" } });
-    await expect(db.user.create({ data: { email, name: "Two" } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(db.user.create({ data: { email, name: "Two" } })).rejects.toMatchObject({
+      code: "P2002",
+    });
   });
 
   it("keeps one direct conversation per pair and cascades memberships", async () => {
     const [a, b] = await Promise.all(
-      ["a", "b"].map((n) => db.user.create({ data: { email: `${n}-${randomUUID()}@test.relay`, name: n } })),
+      ["a", "b"].map((n) =>
+        db.user.create({ data: { email: `${n}-${randomUUID()}@test.relay`, name: n } }),
+      ),
     );
     const directKey = [a!.id, b!.id].sort().join(":");
     const conv = await db.conversation.create({
@@ -79,7 +94,9 @@ describe("Prisma client against real Postgres", () => {
       include: { memberships: true },
     });
     expect(conv.memberships.map((m) => m.lastReadSeq)).toEqual([0n, 0n]);
-    await expect(db.conversation.create({ data: { type: "DIRECT", directKey } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(
+      db.conversation.create({ data: { type: "DIRECT", directKey } }),
+    ).rejects.toMatchObject({ code: "P2002" });
     await db.conversation.delete({ where: { id: conv.id } });
     expect(await db.membership.count({ where: { conversationId: conv.id } })).toBe(0);
   });

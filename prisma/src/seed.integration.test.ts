@@ -26,6 +26,10 @@ describe("demo seed", () => {
     expect(await verifyPassword(first.users.alice.passwordHash!, DEMO_PASSWORD)).toBe(true);
     expect(await verifyPassword(first.users.alice.passwordHash!, "wrong")).toBe(false);
     const members = await db.membership.findMany({ where: { conversationId: first.group.id } });
-    expect(members.map((m) => m.userId).sort()).toEqual(Object.values(first.users).map((u) => u.id).sort());
+    expect(members.map((m) => m.userId).sort()).toEqual(
+      Object.values(first.users)
+        .map((u) => u.id)
+        .sort(),
+    );
   });
 });

@@ -19,7 +19,13 @@ export async function seedDemo(db: PrismaClient) {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const users = [];
   for (const u of DEMO_USERS) {
-    users.push(await db.user.upsert({ where: { email: u.email }, update: {}, create: { ...u, passwordHash } }));
+    users.push(
+      await db.user.upsert({
+        where: { email: u.email },
+        update: {},
+        create: { ...u, passwordHash },
+      }),
+    );
   }
   const [admin, alice, bob] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
   const dm = await db.conversation.upsert({
@@ -29,7 +35,12 @@ export async function seedDemo(db: PrismaClient) {
       type: "DIRECT",
       directKey: directKeyOf(alice.id, bob.id),
       createdById: alice.id,
-      memberships: { create: [{ userId: alice.id, role: "OWNER" }, { userId: bob.id, role: "OWNER" }] },
+      memberships: {
+        create: [
+          { userId: alice.id, role: "OWNER" },
+          { userId: bob.id, role: "OWNER" },
+        ],
+      },
     },
   });
   const group = await db.conversation.upsert({

@@ -12,15 +12,21 @@ export function testDatabaseUrl(): string {
 
 /** Run the Prisma CLI the way scripts do (offline-safe engines); returns stdout. */
 export async function prismaCli(args: string[], databaseUrl: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [`${repoRoot}scripts/prisma.mjs`, ...args], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: "utf8",
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [`${repoRoot}scripts/prisma.mjs`, ...args],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: "utf8",
+    },
+  );
   return stdout;
 }
 
 /** Create an empty scratch database next to the test database; returns its URL and a drop function. */
-export async function scratchDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = new URL(testDatabaseUrl());
   const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new URL(base);
@@ -56,13 +62,22 @@ export async function describeSchema(url: string): Promise<string[]> {
        WHERE n.nspname = 'public' GROUP BY t.typname`,
     );
     for (const r of enums.rows) rows.push(`enum ${r.t}: ${r.labels}`);
-    const cols = await c.query<{ table_name: string; column_name: string; t: string; is_nullable: string; column_default: string | null }>(
+    const cols = await c.query<{
+      table_name: string;
+      column_name: string;
+      t: string;
+      is_nullable: string;
+      column_default: string | null;
+    }>(
       `SELECT table_name, column_name, format_type(a.atttypid, a.atttypmod) AS t, c.is_nullable, c.column_default
        FROM information_schema.columns c
        JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass AND a.attname = c.column_name
        WHERE c.table_schema = 'public' AND c.table_name <> '_prisma_migrations'`,
     );
-    for (const r of cols.rows) rows.push(`column ${r.table_name}.${r.column_name}: ${r.t} ${r.is_nullable === "YES" ? "null" : "not null"} default ${r.column_default ?? "-"}`);
+    for (const r of cols.rows)
+      rows.push(
+        `column ${r.table_name}.${r.column_name}: ${r.t} ${r.is_nullable === "YES" ? "null" : "not null"} default ${r.column_default ?? "-"}`,
+      );
     const cons = await c.query<{ rel: string; conname: string; def: string }>(
       `SELECT cl.relname AS rel, co.conname, pg_get_constraintdef(co.oid) AS def
        FROM pg_constraint co JOIN pg_class cl ON cl.oid = co.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace

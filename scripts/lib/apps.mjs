@@ -9,18 +9,37 @@ const bin = (name) => path.join(root, "node_modules/.bin", name);
 /** turbo build (cached: a second run with no changes takes a second or two). */
 export function buildAll(env, filters = ["@relay/realtime", "@relay/web", "@relay/admin"]) {
   log("building apps (turbo, cached)…");
-  const r = spawnSync(bin("turbo"), ["run", "build", ...filters.map((f) => `--filter=${f}`), "--output-logs=errors-only"], {
-    cwd: root,
-    env: { ...env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    bin("turbo"),
+    ["run", "build", ...filters.map((f) => `--filter=${f}`), "--output-logs=errors-only"],
+    {
+      cwd: root,
+      env: { ...env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: "inherit",
+    },
+  );
   if (r.status !== 0) throw new ProvisionError("build failed (see the output above)");
 }
 
 export const APPS = {
-  realtime: (env) => ({ cmd: process.execPath, args: [path.join(root, "apps/realtime/dist/index.js")], cwd: path.join(root, "apps/realtime"), port: env.REALTIME_PORT }),
-  web: (env) => ({ cmd: bin("next"), args: ["start", "-p", env.WEB_PORT], cwd: path.join(root, "apps/web"), port: env.WEB_PORT }),
-  admin: (env) => ({ cmd: bin("next"), args: ["start", "-p", env.ADMIN_PORT], cwd: path.join(root, "apps/admin"), port: env.ADMIN_PORT }),
+  realtime: (env) => ({
+    cmd: process.execPath,
+    args: [path.join(root, "apps/realtime/dist/index.js")],
+    cwd: path.join(root, "apps/realtime"),
+    port: env.REALTIME_PORT,
+  }),
+  web: (env) => ({
+    cmd: bin("next"),
+    args: ["start", "-p", env.WEB_PORT],
+    cwd: path.join(root, "apps/web"),
+    port: env.WEB_PORT,
+  }),
+  admin: (env) => ({
+    cmd: bin("next"),
+    args: ["start", "-p", env.ADMIN_PORT],
+    cwd: path.join(root, "apps/admin"),
+    port: env.ADMIN_PORT,
+  }),
 };
 
 const colors = { realtime: 36, web: 35, admin: 33 };

@@ -2,9 +2,29 @@
 // dependencies are copied into a cache outside git, then run as a single local
 // node with data under .data/cassandra. See docs/operations.md.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
-import { aptInstall, has, log, must, run, sleep, tcpOpen, waitFor, ProvisionError } from "./proc.mjs";
+import {
+  aptInstall,
+  has,
+  log,
+  must,
+  run,
+  sleep,
+  tcpOpen,
+  waitFor,
+  ProvisionError,
+} from "./proc.mjs";
 import { cacheDir, dataDir, root } from "./paths.mjs";
 
 export const CASSANDRA_VERSION = "5.0.6";
@@ -31,7 +51,8 @@ function findJava() {
   const candidates = [];
   if (process.env.JAVA_HOME) candidates.push(path.join(process.env.JAVA_HOME, "bin/java"));
   if (existsSync("/usr/lib/jvm")) {
-    for (const d of readdirSync("/usr/lib/jvm").sort()) if (/17|11/.test(d)) candidates.push(`/usr/lib/jvm/${d}/bin/java`);
+    for (const d of readdirSync("/usr/lib/jvm").sort())
+      if (/17|11/.test(d)) candidates.push(`/usr/lib/jvm/${d}/bin/java`);
   }
   if (has("java")) candidates.push("java");
   for (const c of candidates) {
@@ -61,7 +82,16 @@ function ensureJars() {
   rmSync(tmp, { recursive: true, force: true });
   must(
     "mvn",
-    ["-q", "-B", "-f", path.join(confSrc, "pom.xml"), `-Dcassandra.version=${CASSANDRA_VERSION}`, "dependency:copy-dependencies", `-DoutputDirectory=${tmp}`, "-DincludeScope=runtime"],
+    [
+      "-q",
+      "-B",
+      "-f",
+      path.join(confSrc, "pom.xml"),
+      `-Dcassandra.version=${CASSANDRA_VERSION}`,
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${tmp}`,
+      "-DincludeScope=runtime",
+    ],
     `download Cassandra ${CASSANDRA_VERSION} from Maven Central`,
   );
   rmSync(lib, { recursive: true, force: true });
@@ -75,9 +105,19 @@ function renderConf({ port }) {
   const conf = path.join(home, "conf");
   mkdirSync(conf, { recursive: true });
   mkdirSync(logDir, { recursive: true });
-  const sub = (s) => s.replaceAll("@DATA@", home).replaceAll("@PORT@", String(port)).replaceAll("@STORAGE_PORT@", String(port === 9042 ? 7000 : port + 1));
-  writeFileSync(path.join(conf, "cassandra.yaml"), sub(readFileSync(path.join(confSrc, "cassandra.yaml.tmpl"), "utf8")));
-  writeFileSync(path.join(conf, "logback.xml"), readFileSync(path.join(confSrc, "logback.xml"), "utf8"));
+  const sub = (s) =>
+    s
+      .replaceAll("@DATA@", home)
+      .replaceAll("@PORT@", String(port))
+      .replaceAll("@STORAGE_PORT@", String(port === 9042 ? 7000 : port + 1));
+  writeFileSync(
+    path.join(conf, "cassandra.yaml"),
+    sub(readFileSync(path.join(confSrc, "cassandra.yaml.tmpl"), "utf8")),
+  );
+  writeFileSync(
+    path.join(conf, "logback.xml"),
+    readFileSync(path.join(confSrc, "logback.xml"), "utf8"),
+  );
   const jvm = sub(readFileSync(path.join(confSrc, "jvm17.options"), "utf8"))
     .split("\n")
     .map((l) => l.trim())
@@ -97,7 +137,11 @@ function readPid() {
 
 async function cqlReady(host, port) {
   const { default: cassandra } = await import("cassandra-driver");
-  const client = new cassandra.Client({ contactPoints: [`${host}:${port}`], localDataCenter: "datacenter1", socketOptions: { connectTimeout: 3000, readTimeout: 5000 } });
+  const client = new cassandra.Client({
+    contactPoints: [`${host}:${port}`],
+    localDataCenter: "datacenter1",
+    socketOptions: { connectTimeout: 3000, readTimeout: 5000 },
+  });
   try {
     await client.connect();
     await client.execute("SELECT release_version FROM system.local");
@@ -119,7 +163,10 @@ export async function ensureCassandra(contactPoints, { timeoutMs = 240_000 } = {
     await waitFor(`Cassandra (${host}:${port})`, () => cqlReady(host, port), 60_000);
     return;
   }
-  if (!["127.0.0.1", "localhost"].includes(host)) throw new ProvisionError(`Cassandra at ${host}:${port} is not reachable (CASSANDRA_CONTACT_POINTS)`);
+  if (!["127.0.0.1", "localhost"].includes(host))
+    throw new ProvisionError(
+      `Cassandra at ${host}:${port} is not reachable (CASSANDRA_CONTACT_POINTS)`,
+    );
   let pid = readPid();
   if (!pid) {
     const java = ensureJava();
@@ -139,7 +186,9 @@ export async function ensureCassandra(contactPoints, { timeoutMs = 240_000 } = {
       `${conf}:${lib}/*`,
       "org.apache.cassandra.service.CassandraDaemon",
     ];
-    log(`starting Cassandra ${CASSANDRA_VERSION} on ${host}:${port} (data in ${home}; first start takes ~30 s)…`);
+    log(
+      `starting Cassandra ${CASSANDRA_VERSION} on ${host}:${port} (data in ${home}; first start takes ~30 s)…`,
+    );
     const out = openSync(path.join(logDir, "stdout.log"), "a");
     const child = spawn(java, args, { detached: true, stdio: ["ignore", out, out], cwd: home });
     closeSync(out);
@@ -150,7 +199,8 @@ export async function ensureCassandra(contactPoints, { timeoutMs = 240_000 } = {
   await waitFor(
     `Cassandra (${host}:${port})`,
     async () => {
-      if (!readPid()) throw new ProvisionError(`Cassandra exited during start-up; see ${logDir}:\n${logTail()}`);
+      if (!readPid())
+        throw new ProvisionError(`Cassandra exited during start-up; see ${logDir}:\n${logTail()}`);
       return (await tcpOpen(host, port)) && (await cqlReady(host, port));
     },
     timeoutMs,

@@ -23,7 +23,11 @@ export function ensureDotenv() {
   const file = path.join(root, ".env");
   if (!existsSync(file)) {
     const example = readFileSync(path.join(root, ".env.example"), "utf8");
-    writeFileSync(file, example.replaceAll("<generated>", () => randomBytes(32).toString("base64url")), { mode: 0o600 });
+    writeFileSync(
+      file,
+      example.replaceAll("<generated>", () => randomBytes(32).toString("base64url")),
+      { mode: 0o600 },
+    );
     log("created .env from .env.example (secrets generated locally)");
   }
   return parseDotenv(readFileSync(file, "utf8"));
@@ -48,10 +52,14 @@ const testProfile = {
  */
 export function loadEnv(profile) {
   if (profile === "test") {
-    const base = { ...parseDotenv(readFileSync(path.join(root, ".env.example"), "utf8")), ...testProfile };
+    const base = {
+      ...parseDotenv(readFileSync(path.join(root, ".env.example"), "utf8")),
+      ...testProfile,
+    };
     base.JWT_SECRET = randomBytes(32).toString("base64url");
     base.AUTH_SECRET = randomBytes(32).toString("base64url");
-    for (const [k, v] of Object.entries(process.env)) if (k.startsWith("RELAY_TEST_") && v) base[k.slice(11)] = v;
+    for (const [k, v] of Object.entries(process.env))
+      if (k.startsWith("RELAY_TEST_") && v) base[k.slice(11)] = v;
     return base;
   }
   return { ...ensureDotenv(), ...pickDefined(process.env) };

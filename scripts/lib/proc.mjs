@@ -9,7 +9,8 @@ export class ProvisionError extends Error {}
 /** Run a command; returns {status, stdout, stderr}. Never throws on non-zero exit. */
 export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", ...opts });
-  if (r.error && r.error.code === "ENOENT") return { status: 127, stdout: "", stderr: `${cmd}: not found` };
+  if (r.error && r.error.code === "ENOENT")
+    return { status: 127, stdout: "", stderr: `${cmd}: not found` };
   return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
@@ -17,7 +18,9 @@ export function run(cmd, args, opts = {}) {
 export function must(cmd, args, what, opts = {}) {
   const r = run(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
   if (r.status !== 0) {
-    throw new ProvisionError(`${what} failed (${cmd} ${args.join(" ")}):\n${(r.stderr || r.stdout).trim()}`);
+    throw new ProvisionError(
+      `${what} failed (${cmd} ${args.join(" ")}):\n${(r.stderr || r.stdout).trim()}`,
+    );
   }
   return r.stdout;
 }
@@ -30,12 +33,20 @@ let aptUpdated = false;
 /** Install Debian packages (only on Debian/Ubuntu, only as root or with sudo). */
 export function aptInstall(pkgs, why) {
   if (!has("apt-get")) {
-    throw new ProvisionError(`${why}: install ${pkgs.join(", ")} with your system's package manager`);
+    throw new ProvisionError(
+      `${why}: install ${pkgs.join(", ")} with your system's package manager`,
+    );
   }
   const sudo = isRoot() ? [] : ["sudo", "-n"];
-  const exec = (args) => must(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), `apt (${why})`, {
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
+  const exec = (args) =>
+    must(
+      sudo[0] ?? args[0],
+      sudo.length ? [...sudo.slice(1), ...args] : args.slice(1),
+      `apt (${why})`,
+      {
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      },
+    );
   log(`installing ${pkgs.join(" ")} with apt-get (${why})…`);
   if (!aptUpdated) {
     exec(["apt-get", "update", "-q"]);
@@ -75,7 +86,9 @@ export async function waitFor(name, probe, timeoutMs, { intervalMs = 500, hint =
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) {
-      throw new ProvisionError(`${name} was not ready after ${Math.round(timeoutMs / 1000)} s (last error: ${last})${hint ? `\n${hint}` : ""}`);
+      throw new ProvisionError(
+        `${name} was not ready after ${Math.round(timeoutMs / 1000)} s (last error: ${last})${hint ? `\n${hint}` : ""}`,
+      );
     }
     await sleep(intervalMs);
   }

@@ -6,7 +6,11 @@ export async function seed(env) {
   const db = createDb({ url: env.DATABASE_URL, max: 2 });
   try {
     const { users } = await seedDemo(db);
-    log(`demo seed ready: ${Object.values(users).map((u) => u.email).join(", ")}`);
+    log(
+      `demo seed ready: ${Object.values(users)
+        .map((u) => u.email)
+        .join(", ")}`,
+    );
   } finally {
     await db.$disconnect();
   }

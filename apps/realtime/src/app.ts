@@ -3,17 +3,39 @@
 // on a random port with the test stores.
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { AppError, toErrorBody } from "@relay/shared/errors";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "@relay/shared/events";
-import { PROTOCOL_VERSION } from "@relay/shared/limits";
-import { Server } from "socket.io";
+import { redisKeys } from "@relay/core/redis-keys";
 import { createTokenService } from "@relay/core/tokens";
+import { AppError, fail, toErrorBody } from "@relay/shared/errors";
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from "@relay/shared/events";
+import { LIMITS, PROTOCOL_VERSION } from "@relay/shared/limits";
+import { isClientEvent } from "@relay/shared/protocol";
+import { Server } from "socket.io";
 import type { Deps } from "./deps";
+import { userRoom, type HandlerContext } from "./handlers/context";
+import { registerMessageHandlers } from "./handlers/message.handlers";
+import { registerReceiptHandlers } from "./handlers/receipt.handlers";
+import { registerSyncHandlers } from "./handlers/sync.handlers";
+import { registerTypingHandlers } from "./handlers/typing.handlers";
 import { createHttpHandler } from "./http";
 import type { Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
+import { createMessageService } from "./services/message-service";
+import { createRateLimiter } from "./services/rate-limiter";
+import { createReceiptService } from "./services/receipt-service";
+import { createSequencer } from "./services/sequencer";
+import { createSyncService } from "./services/sync-service";
 
-export type RelayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RelayServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 
 export interface AppOptions {
   jwtSecret: string;
@@ -31,30 +53,64 @@ export interface RelayApp {
   close(): Promise<void>;
 }
 
-export const userRoom = (userId: string) => `user:${userId}`;
+export { userRoom };
 
 export function createApp(httpServer: HttpServer, deps: Deps, options: AppOptions): RelayApp {
+  const { logger } = options;
   const metrics = createMetrics();
-  httpServer.on("request", createHttpHandler({ deps, metrics, logger: options.logger }));
+  const keys = redisKeys(deps.redisPrefix);
+  const tokens = createTokenService({ jwtSecret: options.jwtSecret });
+  const sequencer = createSequencer({ redis: deps.redis, keys, messages: deps.messages });
+  const messageService = createMessageService({
+    db: deps.db,
+    redis: deps.redis,
+    keys,
+    messages: deps.messages,
+    membership: deps.membership,
+    sequencer,
+    sendLimiter: createRateLimiter(deps.redis, {
+      ratePerSecond: LIMITS.sendRatePerSecond,
+      burst: LIMITS.sendBurst,
+    }),
+    logger,
+  });
+
+  httpServer.on("request", createHttpHandler({ deps, metrics, logger, tokens, messageService }));
 
   const io: RelayServer = new Server(httpServer, {
     cors: { origin: options.corsOrigins, credentials: true },
     pingInterval: 20_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    adapter: createAdapter(deps.pub, deps.sub, { key: `${deps.redisPrefix}socket.io` }),
+    adapter: createAdapter(deps.pub, deps.sub, { key: keys.adapter() }),
   });
 
-  const tokens = createTokenService({ jwtSecret: options.jwtSecret });
+  const ctx: HandlerContext = {
+    io,
+    logger,
+    metrics,
+    membership: deps.membership,
+    messageService,
+    receiptService: createReceiptService({ db: deps.db, membership: deps.membership, sequencer }),
+    syncService: createSyncService({ db: deps.db, messages: deps.messages }),
+  };
+
   io.use((socket, next) => {
-    const auth = socket.handshake.auth as Record<string, unknown>;
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const version = auth.protocolVersion ?? PROTOCOL_VERSION;
     if (version !== PROTOCOL_VERSION) {
-      return next(handshakeError(new AppError("INVALID_PAYLOAD", `unsupported protocol version ${JSON.stringify(version)}; this server speaks ${PROTOCOL_VERSION}`)));
+      return next(
+        handshakeError(
+          new AppError(
+            "INVALID_PAYLOAD",
+            `unsupported protocol version ${JSON.stringify(version)}; this server speaks ${PROTOCOL_VERSION}`,
+          ),
+        ),
+      );
     }
     tokens.verifyAccess(auth.token).then(
-      (data) => {
-        socket.data = data;
+      (claims) => {
+        socket.data = claims;
         next();
       },
       (err: unknown) => next(handshakeError(err)),
@@ -65,6 +121,19 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     metrics.connectedSockets.inc();
     void socket.join(userRoom(socket.data.userId));
     socket.on("disconnect", () => metrics.connectedSockets.dec());
+    registerMessageHandlers(ctx, socket);
+    registerReceiptHandlers(ctx, socket);
+    registerTypingHandlers(ctx, socket);
+    registerSyncHandlers(ctx, socket);
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (isClientEvent(event)) return;
+      metrics.events.inc({ event: "unknown", code: "INVALID_PAYLOAD" });
+      const ack = args.at(-1);
+      if (typeof ack === "function")
+        (ack as (res: unknown) => void)(
+          fail("INVALID_PAYLOAD", `unknown event ${JSON.stringify(String(event)).slice(0, 80)}`),
+        );
+    });
   });
 
   return {

@@ -1,7 +1,12 @@
 // The composition root's inputs: every store realtime talks to. index.ts
 // builds them from env; tests build them against the test services.
+import { createMembershipReader, type MembershipReader } from "@relay/core/membership";
 import { createDb, type PrismaClient } from "@relay/db";
-import { CassandraMessageRepository, createCassandraClient, type MessageRepository } from "@relay/messages";
+import {
+  CassandraMessageRepository,
+  createCassandraClient,
+  type MessageRepository,
+} from "@relay/messages";
 import type { Client as CassandraClient } from "cassandra-driver";
 import { Redis } from "ioredis";
 import type { TRealtimeEnv } from "./env";
@@ -16,10 +21,19 @@ export interface Deps {
   sub: Redis;
   cassandra: CassandraClient;
   messages: MessageRepository;
+  membership: MembershipReader;
   redisPrefix: string;
 }
 
-type TStoreEnv = Pick<TRealtimeEnv, "DATABASE_URL" | "REDIS_URL" | "REDIS_PREFIX" | "CASSANDRA_CONTACT_POINTS" | "CASSANDRA_LOCAL_DC" | "CASSANDRA_KEYSPACE">;
+type TStoreEnv = Pick<
+  TRealtimeEnv,
+  | "DATABASE_URL"
+  | "REDIS_URL"
+  | "REDIS_PREFIX"
+  | "CASSANDRA_CONTACT_POINTS"
+  | "CASSANDRA_LOCAL_DC"
+  | "CASSANDRA_KEYSPACE"
+>;
 
 export function createDeps(env: TStoreEnv, logger: Logger): Deps {
   const redisOptions = {
@@ -32,8 +46,14 @@ export function createDeps(env: TStoreEnv, logger: Logger): Deps {
   const redis = new Redis(env.REDIS_URL, redisOptions);
   const pub = new Redis(env.REDIS_URL, redisOptions);
   const sub = new Redis(env.REDIS_URL, redisOptions);
-  for (const [name, client] of [["redis", redis], ["redis-pub", pub], ["redis-sub", sub]] as const) {
-    client.on("error", (err: Error) => logger.warn("redis connection error", { client: name, err }));
+  for (const [name, client] of [
+    ["redis", redis],
+    ["redis-pub", pub],
+    ["redis-sub", sub],
+  ] as const) {
+    client.on("error", (err: Error) =>
+      logger.warn("redis connection error", { client: name, err }),
+    );
   }
   const cassandra = createCassandraClient({
     contactPoints: env.CASSANDRA_CONTACT_POINTS,
@@ -43,13 +63,15 @@ export function createDeps(env: TStoreEnv, logger: Logger): Deps {
   cassandra.on("log", (level: string, className: string, message: string) => {
     if (level === "error") logger.warn("cassandra driver error", { className, message });
   });
+  const db = createDb({ url: env.DATABASE_URL });
   return {
-    db: createDb({ url: env.DATABASE_URL }),
+    db,
     redis,
     pub,
     sub,
     cassandra,
     messages: new CassandraMessageRepository(cassandra),
+    membership: createMembershipReader({ db, redis, redisPrefix: env.REDIS_PREFIX }),
     redisPrefix: env.REDIS_PREFIX,
   };
 }

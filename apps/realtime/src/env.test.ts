@@ -20,7 +20,13 @@ describe("realtime env", () => {
 
   it("names each missing or bad variable and never prints secret values", () => {
     const secret = "tooshort-secret";
-    const run = () => loadRealtimeEnv({ ...valid, DATABASE_URL: undefined, JWT_SECRET: secret, REALTIME_PORT: "http" });
+    const run = () =>
+      loadRealtimeEnv({
+        ...valid,
+        DATABASE_URL: undefined,
+        JWT_SECRET: secret,
+        REALTIME_PORT: "http",
+      });
     expect(run).toThrow(/DATABASE_URL/);
     expect(run).toThrow(/JWT_SECRET/);
     expect(run).toThrow(/REALTIME_PORT/);

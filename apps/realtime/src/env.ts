@@ -9,7 +9,9 @@ export const ZRealtimeEnvSchema = z.object({
   DATABASE_URL: zUrl,
   REDIS_URL: zUrl,
   REDIS_PREFIX: z.string().min(1).default("relay:"),
-  CASSANDRA_CONTACT_POINTS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
+  CASSANDRA_CONTACT_POINTS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
   CASSANDRA_LOCAL_DC: z.string().min(1),
   CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
   CASSANDRA_REPLICATION: zJson(z.record(z.string(), z.union([z.string(), z.number()]))),
@@ -20,6 +22,8 @@ export const ZRealtimeEnvSchema = z.object({
 
 export type TRealtimeEnv = z.infer<typeof ZRealtimeEnvSchema>;
 
-export function loadRealtimeEnv(source: Record<string, string | undefined> = process.env): TRealtimeEnv {
+export function loadRealtimeEnv(
+  source: Record<string, string | undefined> = process.env,
+): TRealtimeEnv {
   return parseEnv("realtime", ZRealtimeEnvSchema, source);
 }

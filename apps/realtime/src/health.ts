@@ -38,7 +38,10 @@ async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<TDe
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-export async function checkHealth(deps: Pick<Deps, "db" | "redis" | "messages">, timeoutMs = HEALTH_TIMEOUT_MS): Promise<THealthReport> {
+export async function checkHealth(
+  deps: Pick<Deps, "db" | "redis" | "messages">,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+): Promise<THealthReport> {
   const [postgres, redis, cassandra] = await Promise.all([
     probe(() => deps.db.$queryRaw`SELECT 1`, timeoutMs),
     probe(() => deps.redis.ping(), timeoutMs),

@@ -23,7 +23,12 @@ function main() {
   const deps = createDeps(env, logger);
 
   const httpServer = createServer();
-  const app = createApp(httpServer, deps, { jwtSecret: env.JWT_SECRET, corsOrigins: [env.WEB_URL], logger, nodeId });
+  const app = createApp(httpServer, deps, {
+    jwtSecret: env.JWT_SECRET,
+    corsOrigins: [env.WEB_URL],
+    logger,
+    nodeId,
+  });
   httpServer.listen(env.REALTIME_PORT, () => logger.info("listening", { port: env.REALTIME_PORT }));
 
   let stopping = false;

@@ -10,12 +10,15 @@ export interface Logger {
 }
 
 export function createLogger(level: TLogLevel, base: Record<string, unknown> = {}): Logger {
-  const emit = (lvl: TLogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (order[lvl] < order[level]) return;
-    const line = JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, (_k, v: unknown) =>
-      v instanceof Error ? { name: v.name, message: v.message } : v,
-    );
-    (order[lvl] >= order.warn ? process.stderr : process.stdout).write(`${line}\n`);
-  };
+  const emit =
+    (lvl: TLogLevel) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (order[lvl] < order[level]) return;
+      const line = JSON.stringify(
+        { t: new Date().toISOString(), level: lvl, msg, ...base, ...fields },
+        (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v),
+      );
+      (order[lvl] >= order.warn ? process.stderr : process.stdout).write(`${line}\n`);
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

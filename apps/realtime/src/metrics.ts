@@ -6,10 +6,29 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: "relay_realtime_" });
   return {
     registry,
-    connectedSockets: new Gauge({ name: "relay_connected_sockets", help: "Socket.IO connections open on this node", registers: [registry] }),
-    dependencyUp: new Gauge({ name: "relay_dependency_up", help: "1 when the dependency answered its last health probe", labelNames: ["dependency"], registers: [registry] }),
-    dependencyLatency: new Gauge({ name: "relay_dependency_latency_ms", help: "Latency of the last health probe", labelNames: ["dependency"], registers: [registry] }),
-    events: new Counter({ name: "relay_socket_events_total", help: "Client events handled, by event and outcome code", labelNames: ["event", "code"], registers: [registry] }),
+    connectedSockets: new Gauge({
+      name: "relay_connected_sockets",
+      help: "Socket.IO connections open on this node",
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: "relay_dependency_up",
+      help: "1 when the dependency answered its last health probe",
+      labelNames: ["dependency"],
+      registers: [registry],
+    }),
+    dependencyLatency: new Gauge({
+      name: "relay_dependency_latency_ms",
+      help: "Latency of the last health probe",
+      labelNames: ["dependency"],
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: "relay_socket_events_total",
+      help: "Client events handled, by event and outcome code",
+      labelNames: ["event", "code"],
+      registers: [registry],
+    }),
     eventLatency: new Histogram({
       name: "relay_socket_event_duration_seconds",
       help: "Time from receiving a client event to its ack",

@@ -31,7 +31,9 @@ describe("Socket.IO handshake and cross-node rooms", () => {
 
   it("refuses an unsupported protocol version", async () => {
     const token = await signTestToken(randomUUID());
-    const err = (await connectClient(a.url, { token, protocolVersion: 99 }).catch((e: unknown) => e)) as Error & { data?: unknown };
+    const err = (await connectClient(a.url, { token, protocolVersion: 99 }).catch(
+      (e: unknown) => e,
+    )) as Error & { data?: unknown };
     expect(err.data).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
   });
 

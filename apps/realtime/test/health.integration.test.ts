@@ -4,15 +4,26 @@ import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 async function healthz(node: TestNode) {
   const res = await fetch(`${node.url}/healthz`);
-  return { status: res.status, body: (await res.json()) as { status: string; dependencies: Record<string, { status: string; latencyMs: number; error?: string }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      status: string;
+      dependencies: Record<string, { status: string; latencyMs: number; error?: string }>;
+    },
+  };
 }
 
 /** Poll /healthz until `predicate` holds (the event we wait for is a state change on the server). */
-async function waitForHealth(node: TestNode, predicate: (h: Awaited<ReturnType<typeof healthz>>) => boolean, timeoutMs = 15_000) {
+async function waitForHealth(
+  node: TestNode,
+  predicate: (h: Awaited<ReturnType<typeof healthz>>) => boolean,
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   let last = await healthz(node);
   while (!predicate(last)) {
-    if (Date.now() > deadline) throw new Error(`health never matched; last: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`health never matched; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 200));
     last = await healthz(node);
   }
@@ -49,7 +60,10 @@ describe("GET /healthz and /metrics", () => {
   it("answers unknown routes with the error envelope", async () => {
     const res = await fetch(`${node.url}/nope`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ ok: false, error: { code: "NOT_FOUND", message: "no route for GET /nope" } });
+    expect(await res.json()).toEqual({
+      ok: false,
+      error: { code: "NOT_FOUND", message: "no route for GET /nope" },
+    });
   });
 });
 
@@ -85,7 +99,10 @@ describe("a store going down and coming back", () => {
   });
 
   it("names Redis when Redis is unreachable", async () => {
-    const redisProxy = await startTcpProxy({ host: new URL(env.REDIS_URL).hostname, port: Number(new URL(env.REDIS_URL).port || 6379) });
+    const redisProxy = await startTcpProxy({
+      host: new URL(env.REDIS_URL).hostname,
+      port: Number(new URL(env.REDIS_URL).port || 6379),
+    });
     const url = new URL(env.REDIS_URL);
     url.port = String(redisProxy.port);
     const n = await startNode({ REDIS_URL: url.toString() });

@@ -44,7 +44,10 @@ export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<
   };
 }
 
-export async function signTestToken(userId: string, opts: { role?: "USER" | "ADMIN"; expiresIn?: string; secret?: string } = {}) {
+export async function signTestToken(
+  userId: string,
+  opts: { role?: "USER" | "ADMIN"; expiresIn?: string; secret?: string } = {},
+) {
   return new SignJWT({ role: opts.role ?? "USER", sid: randomUUID() })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(userId)
@@ -59,7 +62,12 @@ export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Connect a real Socket.IO client; resolves once connected, rejects with the connect_error. */
 export function connectClient(url: string, auth: Record<string, unknown>): Promise<TestClient> {
-  const socket: TestClient = connect(url, { auth, transports: ["websocket"], reconnection: false, forceNew: true });
+  const socket: TestClient = connect(url, {
+    auth,
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+  });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (err) => {

@@ -25,7 +25,8 @@ export interface CassandraMessageRepositoryOptions {
   latestManyConcurrency?: number;
 }
 
-const COLUMNS = "conversation_id, seq, message_id, sender_id, client_msg_id, body, kind, created_at, edited_at, deleted";
+const COLUMNS =
+  "conversation_id, seq, message_id, sender_id, client_msg_id, body, kind, created_at, edited_at, deleted";
 
 /**
  * Messages in Cassandra (tables from cql/001_messages.cql).
@@ -68,7 +69,10 @@ export class CassandraMessageRepository implements MessageRepository {
   constructor(client: Client, opts: CassandraMessageRepositoryOptions = {}) {
     this.#client = client;
     const ks = opts.keyspace ?? client.keyspace;
-    if (!ks) throw new TypeError("CassandraMessageRepository needs a keyspace (option or client keyspace)");
+    if (!ks)
+      throw new TypeError(
+        "CassandraMessageRepository needs a keyspace (option or client keyspace)",
+      );
     this.keyspace = assertKeyspaceName(ks);
     this.#options = { prepare: true, consistency: opts.consistency ?? consistencies.localQuorum };
     this.#latestManyConcurrency = Math.max(1, opts.latestManyConcurrency ?? 16);
@@ -136,14 +140,24 @@ export class CassandraMessageRepository implements MessageRepository {
     if (direction === "backward") {
       const stop = bucketOf(lower); // never below bucket 0
       for (let b = bucketOf(upper); b >= stop && rows.length < want; b--) {
-        rows.push(...(await this.#select(this.#q.selectDesc, [cid, b, after, upper + 1, want - rows.length])));
+        rows.push(
+          ...(await this.#select(this.#q.selectDesc, [
+            cid,
+            b,
+            after,
+            upper + 1,
+            want - rows.length,
+          ])),
+        );
       }
       const hasMore = rows.length > limit;
       return { messages: rows.slice(0, limit).reverse(), hasMore };
     }
     const stop = bucketOf(upper); // never past the head's bucket
     for (let b = bucketOf(lower); b <= stop && rows.length < want; b++) {
-      rows.push(...(await this.#select(this.#q.selectAsc, [cid, b, after, upper + 1, want - rows.length])));
+      rows.push(
+        ...(await this.#select(this.#q.selectAsc, [cid, b, after, upper + 1, want - rows.length])),
+      );
     }
     const hasMore = rows.length > limit;
     return { messages: rows.slice(0, limit), hasMore };
@@ -153,7 +167,10 @@ export class CassandraMessageRepository implements MessageRepository {
     if (!isUuid(conversationId) || !isUuid(messageId)) return null;
     const cid = normalizeUuid(conversationId);
     const mid = normalizeUuid(messageId);
-    const rs = await this.#client.execute(this.#q.selectById, [mid], { ...this.#options, isIdempotent: true });
+    const rs = await this.#client.execute(this.#q.selectById, [mid], {
+      ...this.#options,
+      isIdempotent: true,
+    });
     const loc = rs.first() as CassandraTypes.Row | null;
     if (!loc || uuidString(loc.get("conversation_id")) !== cid) return null;
     const msg = await this.#bySeq(cid, toNumber(loc.get("seq")));
@@ -162,7 +179,12 @@ export class CassandraMessageRepository implements MessageRepository {
     return msg && msg.id === mid ? msg : null;
   }
 
-  async edit(conversationId: string, messageId: string, body: string, editedAt: Date): Promise<StoredMessage | null> {
+  async edit(
+    conversationId: string,
+    messageId: string,
+    body: string,
+    editedAt: Date,
+  ): Promise<StoredMessage | null> {
     if (typeof body !== "string") throw new TypeError("body must be a string");
     const at = validateDate(editedAt, "editedAt");
     const found = await this.findById(conversationId, messageId);
@@ -176,7 +198,11 @@ export class CassandraMessageRepository implements MessageRepository {
     return { ...found, body, editedAt: at };
   }
 
-  async markDeleted(conversationId: string, messageId: string, at: Date): Promise<StoredMessage | null> {
+  async markDeleted(
+    conversationId: string,
+    messageId: string,
+    at: Date,
+  ): Promise<StoredMessage | null> {
     const when = validateDate(at, "at");
     const found = await this.findById(conversationId, messageId);
     if (!found) return null;
@@ -193,14 +219,21 @@ export class CassandraMessageRepository implements MessageRepository {
   async changedSince(conversationId: string, since: Date, limit: number): Promise<StoredMessage[]> {
     if (!isUuid(conversationId)) return [];
     const cid = normalizeUuid(conversationId);
-    const rs = await this.#client.execute(this.#q.selectChanges, [cid, validateDate(since, "since"), Math.max(1, limit) * 2], this.#options);
+    const rs = await this.#client.execute(
+      this.#q.selectChanges,
+      [cid, validateDate(since, "since"), Math.max(1, limit) * 2],
+      this.#options,
+    );
     const ids = [...new Set(rs.rows.map((r) => uuidString(r.get("message_id"))))].slice(0, limit);
     const found = await Promise.all(ids.map((id) => this.findById(cid, id)));
     return found.filter((m): m is StoredMessage => m !== null).sort((a, b) => a.seq - b.seq);
   }
 
   async #recordChange(conversationId: string, at: Date, messageId: string): Promise<void> {
-    await this.#client.execute(this.#q.insertChange, [conversationId, at, messageId], { ...this.#options, isIdempotent: true });
+    await this.#client.execute(this.#q.insertChange, [conversationId, at, messageId], {
+      ...this.#options,
+      isIdempotent: true,
+    });
   }
 
   async latest(conversationId: string): Promise<StoredMessage | null> {
@@ -225,7 +258,9 @@ export class CassandraMessageRepository implements MessageRepository {
         found[i] = await this.latest(ids[i]!);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#latestManyConcurrency, ids.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.#latestManyConcurrency, ids.length) }, worker),
+    );
     const out = new Map<string, StoredMessage>();
     ids.forEach((id, i) => {
       const msg = found[i];
@@ -240,12 +275,18 @@ export class CassandraMessageRepository implements MessageRepository {
   }
 
   async ping(): Promise<void> {
-    await this.#client.execute("SELECT now() FROM system.local", [], { prepare: true, isIdempotent: true });
+    await this.#client.execute("SELECT now() FROM system.local", [], {
+      prepare: true,
+      isIdempotent: true,
+    });
   }
 
   /** last_seq of the conversation, 0 when it has none. */
   async #head(cid: string): Promise<number> {
-    const rs = await this.#client.execute(this.#q.selectHead, [cid], { ...this.#options, isIdempotent: true });
+    const rs = await this.#client.execute(this.#q.selectHead, [cid], {
+      ...this.#options,
+      isIdempotent: true,
+    });
     const row = rs.first() as CassandraTypes.Row | null;
     const value: unknown = row?.get("last_seq");
     return value === null || value === undefined ? 0 : toNumber(value);
@@ -266,7 +307,11 @@ export class CassandraMessageRepository implements MessageRepository {
    * (written at created_at) and after every earlier update from this process.
    */
   #writeTimestamp(msg: StoredMessage): number {
-    const ts = Math.max(Date.now() * 1000, msg.createdAt.getTime() * 1000 + 1, this.#lastWriteMicros + 1);
+    const ts = Math.max(
+      Date.now() * 1000,
+      msg.createdAt.getTime() * 1000 + 1,
+      this.#lastWriteMicros + 1,
+    );
     this.#lastWriteMicros = ts;
     return ts;
   }

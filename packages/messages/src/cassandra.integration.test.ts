@@ -22,7 +22,10 @@ afterAll(async () => {
   await client?.shutdown();
 });
 
-describeMessageRepository("CassandraMessageRepository", () => new CassandraMessageRepository(requireClient(), { keyspace: config.keyspace }));
+describeMessageRepository(
+  "CassandraMessageRepository",
+  () => new CassandraMessageRepository(requireClient(), { keyspace: config.keyspace }),
+);
 
 describe("CassandraMessageRepository storage details", () => {
   const ks = config.keyspace;
@@ -45,9 +48,13 @@ describe("CassandraMessageRepository storage details", () => {
     expect(String(row.get("message_id"))).toBe(msg.id);
     expect(Number(row.get("wt"))).toBe(msg.createdAt.getTime() * 1000);
 
-    const byId = await requireClient().execute(`SELECT conversation_id, seq FROM ${ks}.messages_by_id WHERE message_id = ?`, [msg.id], {
-      prepare: true,
-    });
+    const byId = await requireClient().execute(
+      `SELECT conversation_id, seq FROM ${ks}.messages_by_id WHERE message_id = ?`,
+      [msg.id],
+      {
+        prepare: true,
+      },
+    );
     expect(String(byId.first().get("conversation_id"))).toBe(conversationId);
     expect(Number(byId.first().get("seq"))).toBe(1999);
   });
@@ -71,18 +78,25 @@ describe("CassandraMessageRepository storage details", () => {
     const messages = [1, 2, 3].map((seq) => makeMessage(conversationId, seq));
     for (const m of messages) await repo().insert(m);
     // Simulate a head ahead of its row (e.g. a batch still being replayed).
-    await requireClient().execute(`UPDATE ${ks}.conversation_heads USING TIMESTAMP 1050 SET last_seq = 1050 WHERE conversation_id = ?`, [
-      conversationId,
-    ], { prepare: true });
+    await requireClient().execute(
+      `UPDATE ${ks}.conversation_heads USING TIMESTAMP 1050 SET last_seq = 1050 WHERE conversation_id = ?`,
+      [conversationId],
+      { prepare: true },
+    );
 
     expect(await repo().maxSeq(conversationId)).toBe(1050);
     expect(await repo().latest(conversationId)).toEqual(messages[2]);
     expect((await repo().page(conversationId, { limit: 2 })).messages).toEqual(messages.slice(1));
-    expect((await repo().page(conversationId, { afterSeq: 2, limit: 2 })).messages).toEqual(messages.slice(2));
+    expect((await repo().page(conversationId, { afterSeq: 2, limit: 2 })).messages).toEqual(
+      messages.slice(2),
+    );
   });
 
   it("uses keyspace-qualified statements, so it works on a client with no session keyspace", async () => {
-    const bare = createCassandraClient({ contactPoints: config.contactPoints, localDataCenter: config.localDataCenter });
+    const bare = createCassandraClient({
+      contactPoints: config.contactPoints,
+      localDataCenter: config.localDataCenter,
+    });
     try {
       expect(() => new CassandraMessageRepository(bare)).toThrow(TypeError);
       const r = new CassandraMessageRepository(bare, { keyspace: ks });
@@ -96,7 +110,10 @@ describe("CassandraMessageRepository storage details", () => {
   });
 
   it("ping rejects when Cassandra is unreachable", async () => {
-    const dead = createCassandraClient({ contactPoints: "127.0.0.1:1", localDataCenter: config.localDataCenter });
+    const dead = createCassandraClient({
+      contactPoints: "127.0.0.1:1",
+      localDataCenter: config.localDataCenter,
+    });
     try {
       await expect(new CassandraMessageRepository(dead, { keyspace: ks }).ping()).rejects.toThrow();
     } finally {

@@ -49,7 +49,9 @@ export function createCassandraClient(config: CassandraClientConfig): Client {
       tcpNoDelay: true,
     },
     policies: {
-      reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(RECONNECT_DELAY_MS),
+      reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(
+        RECONNECT_DELAY_MS,
+      ),
     },
     queryOptions: {
       consistency: cassandra.types.consistencies.localQuorum,

@@ -38,7 +38,9 @@ describe("replicationToCql / assertKeyspaceName", () => {
       "{'class': 'NetworkTopologyStrategy', 'dc1': '3', 'dc''2': '2'}",
     );
     expect(() => replicationToCql({ class: "" })).toThrow(TypeError);
-    expect(() => replicationToCql({ class: "SimpleStrategy", replication_factor: -1 })).toThrow(TypeError);
+    expect(() => replicationToCql({ class: "SimpleStrategy", replication_factor: -1 })).toThrow(
+      TypeError,
+    );
   });
 
   it("accepts only plain lower-case keyspace names", () => {
@@ -52,13 +54,18 @@ describe("replicationToCql / assertKeyspaceName", () => {
 describe("bucketOf", () => {
   it("is floor(seq / 1000)", () => {
     expect(BUCKET_SIZE).toBe(1000);
-    expect([0, 1, 999, 1000, 1001, 1999, 2000, 7100].map(bucketOf)).toEqual([0, 0, 0, 1, 1, 1, 2, 7]);
+    expect([0, 1, 999, 1000, 1001, 1999, 2000, 7100].map(bucketOf)).toEqual([
+      0, 0, 0, 1, 1, 1, 2, 7,
+    ]);
   });
 });
 
 describe("config helpers", () => {
   it("parses contact point lists", () => {
-    expect(parseContactPoints(" 10.0.0.1:9042, 10.0.0.2 ,,")).toEqual(["10.0.0.1:9042", "10.0.0.2"]);
+    expect(parseContactPoints(" 10.0.0.1:9042, 10.0.0.2 ,,")).toEqual([
+      "10.0.0.1:9042",
+      "10.0.0.2",
+    ]);
     expect(() => parseContactPoints(" , ")).toThrow(TypeError);
   });
 
@@ -69,7 +76,11 @@ describe("config helpers", () => {
       keyspace: "relay_test",
     });
     expect(
-      testCassandraConfig({ CASSANDRA_CONTACT_POINTS: "c1:9142,c2", CASSANDRA_LOCAL_DC: "dc2", CASSANDRA_KEYSPACE: "ks_x" }),
+      testCassandraConfig({
+        CASSANDRA_CONTACT_POINTS: "c1:9142,c2",
+        CASSANDRA_LOCAL_DC: "dc2",
+        CASSANDRA_KEYSPACE: "ks_x",
+      }),
     ).toEqual({ contactPoints: "c1:9142,c2", localDataCenter: "dc2", keyspace: "ks_x" });
   });
 });

@@ -85,7 +85,9 @@ export function splitCqlStatements(script: string): string[] {
 export function replicationToCql(replication: Record<string, string | number>): string {
   const cls = replication["class"];
   if (typeof cls !== "string" || cls.length === 0) {
-    throw new TypeError("replication must have a 'class' (e.g. SimpleStrategy or NetworkTopologyStrategy)");
+    throw new TypeError(
+      "replication must have a 'class' (e.g. SimpleStrategy or NetworkTopologyStrategy)",
+    );
   }
   const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const parts = Object.entries(replication).map(([key, value]) => {

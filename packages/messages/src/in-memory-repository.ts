@@ -49,8 +49,13 @@ export class InMemoryMessageRepository implements MessageRepository {
       const { direction, after, before, limit } = normalizePageOptions(opts);
       const conv = this.#conversation(conversationId);
       if (!conv) return { messages: [], hasMore: false };
-      const inRange = [...conv.keys()].filter((seq) => seq > after && seq < before).sort((a, b) => a - b);
-      const picked = direction === "forward" ? inRange.slice(0, limit) : inRange.slice(Math.max(0, inRange.length - limit));
+      const inRange = [...conv.keys()]
+        .filter((seq) => seq > after && seq < before)
+        .sort((a, b) => a - b);
+      const picked =
+        direction === "forward"
+          ? inRange.slice(0, limit)
+          : inRange.slice(Math.max(0, inRange.length - limit));
       const messages = picked.flatMap((seq) => {
         const m = conv.get(seq);
         return m ? [cloneMessage(m)] : [];
@@ -66,7 +71,12 @@ export class InMemoryMessageRepository implements MessageRepository {
     });
   }
 
-  edit(conversationId: string, messageId: string, body: string, editedAt: Date): Promise<StoredMessage | null> {
+  edit(
+    conversationId: string,
+    messageId: string,
+    body: string,
+    editedAt: Date,
+  ): Promise<StoredMessage | null> {
     return settle(() => {
       if (typeof body !== "string") throw new TypeError("body must be a string");
       const at = validateDate(editedAt, "editedAt");
@@ -129,7 +139,9 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 
   #conversation(conversationId: string): Map<number, StoredMessage> | undefined {
-    return isUuid(conversationId) ? this.#conversations.get(normalizeUuid(conversationId)) : undefined;
+    return isUuid(conversationId)
+      ? this.#conversations.get(normalizeUuid(conversationId))
+      : undefined;
   }
 
   #latest(conversationId: string): StoredMessage | null {

@@ -1,6 +1,15 @@
-export type { MessageRepository, Page, PageOptions, StoredMessage, MessageKind } from "./repository";
+export type {
+  MessageRepository,
+  Page,
+  PageOptions,
+  StoredMessage,
+  MessageKind,
+} from "./repository";
 export { BUCKET_SIZE, bucketOf } from "./model";
-export { CassandraMessageRepository, type CassandraMessageRepositoryOptions } from "./cassandra-repository";
+export {
+  CassandraMessageRepository,
+  type CassandraMessageRepositoryOptions,
+} from "./cassandra-repository";
 export { InMemoryMessageRepository } from "./in-memory-repository";
 export {
   migrateKeyspace,

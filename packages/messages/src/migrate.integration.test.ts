@@ -14,7 +14,10 @@ const keyspaces: string[] = [];
 const tmpDirs: string[] = [];
 
 function newClient(): Client {
-  const c = createCassandraClient({ contactPoints: config.contactPoints, localDataCenter: config.localDataCenter });
+  const c = createCassandraClient({
+    contactPoints: config.contactPoints,
+    localDataCenter: config.localDataCenter,
+  });
   clients.push(c);
   return c;
 }
@@ -40,7 +43,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const ks of keyspaces) await admin.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch(() => undefined);
+  for (const ks of keyspaces)
+    await admin.execute(`DROP KEYSPACE IF EXISTS ${ks}`).catch(() => undefined);
   await Promise.all(clients.map((c) => c.shutdown()));
   await Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true })));
 });
@@ -61,10 +65,18 @@ describe("loadMigrations", () => {
   });
 
   it("orders by number and rejects bad names and duplicate numbers", async () => {
-    const ok = await tempMigrations({ "010_b.cql": "SELECT 1 FROM x;", "002_a.cql": "", "notes.txt": "ignored" });
+    const ok = await tempMigrations({
+      "010_b.cql": "SELECT 1 FROM x;",
+      "002_a.cql": "",
+      "notes.txt": "ignored",
+    });
     expect((await loadMigrations(ok)).map((m) => m.version)).toEqual(["002_a", "010_b"]);
-    await expect(loadMigrations(await tempMigrations({ "1_short.cql": "" }))).rejects.toThrow(/bad migration file name/);
-    await expect(loadMigrations(await tempMigrations({ "003_a.cql": "", "003_b.cql": "" }))).rejects.toThrow(/duplicate/);
+    await expect(loadMigrations(await tempMigrations({ "1_short.cql": "" }))).rejects.toThrow(
+      /bad migration file name/,
+    );
+    await expect(
+      loadMigrations(await tempMigrations({ "003_a.cql": "", "003_b.cql": "" })),
+    ).rejects.toThrow(/duplicate/);
   });
 });
 
@@ -88,7 +100,11 @@ describe("migrateKeyspace", () => {
     await third.execute("SELECT last_seq FROM conversation_heads LIMIT 1"); // unqualified names now resolve
     expect(await recordedVersions(ks)).toEqual(all);
 
-    const keyspace = await admin.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [ks], { prepare: true });
+    const keyspace = await admin.execute(
+      "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?",
+      [ks],
+      { prepare: true },
+    );
     const replication = keyspace.first().get("replication") as Record<string, string>;
     expect(replication["class"]).toMatch(/SimpleStrategy$/);
     expect(replication["replication_factor"]).toBe("1");
@@ -105,7 +121,16 @@ describe("migrateKeyspace", () => {
     expect(col("messages", "bucket")?.get("type")).toBe("bigint");
     expect(col("messages", "seq")?.get("kind")).toBe("clustering");
     expect(col("messages", "seq")?.get("clustering_order")).toBe("desc");
-    for (const c of ["message_id", "sender_id", "client_msg_id", "body", "kind", "created_at", "edited_at", "deleted"]) {
+    for (const c of [
+      "message_id",
+      "sender_id",
+      "client_msg_id",
+      "body",
+      "kind",
+      "created_at",
+      "edited_at",
+      "deleted",
+    ]) {
       expect(col("messages", c), c).toBeDefined();
     }
     expect(col("messages_by_id", "message_id")?.get("kind")).toBe("partition_key");
@@ -116,31 +141,50 @@ describe("migrateKeyspace", () => {
     const ks = freshKeyspace();
     const files: Record<string, string> = {
       "001_one.cql": "-- first\nCREATE TABLE IF NOT EXISTS t1 (id int PRIMARY KEY);\n",
-      "002_two.cql": "CREATE TABLE IF NOT EXISTS t2 (id int PRIMARY KEY);\nALTER TABLE t1 ADD IF NOT EXISTS note text;\n",
+      "002_two.cql":
+        "CREATE TABLE IF NOT EXISTS t2 (id int PRIMARY KEY);\nALTER TABLE t1 ADD IF NOT EXISTS note text;\n",
     };
     const dir = await tempMigrations(files);
-    const opts = { keyspace: ks, replication: TEST_REPLICATION, migrationsDir: dir, lockTimeoutMs: 5_000 };
+    const opts = {
+      keyspace: ks,
+      replication: TEST_REPLICATION,
+      migrationsDir: dir,
+      lockTimeoutMs: 5_000,
+    };
 
     expect((await migrateKeyspace(newClient(), opts)).applied).toEqual(["001_one", "002_two"]);
-    await writeFile(join(dir, "003_three.cql"), "INSERT INTO t1 (id, note) VALUES (1, 'from 003');");
+    await writeFile(
+      join(dir, "003_three.cql"),
+      "INSERT INTO t1 (id, note) VALUES (1, 'from 003');",
+    );
     expect((await migrateKeyspace(newClient(), opts)).applied).toEqual(["003_three"]);
     expect(await recordedVersions(ks)).toEqual(["001_one", "002_two", "003_three"]);
     const row = await admin.execute(`SELECT note FROM ${ks}.t1 WHERE id = 1`);
     expect(row.first().get("note")).toBe("from 003");
 
-    await writeFile(join(dir, "004_broken.cql"), "CREATE TABLE IF NOT EXISTS t4 (id int PRIMARY KEY);\nTHIS IS NOT CQL;");
+    await writeFile(
+      join(dir, "004_broken.cql"),
+      "CREATE TABLE IF NOT EXISTS t4 (id int PRIMARY KEY);\nTHIS IS NOT CQL;",
+    );
     await expect(migrateKeyspace(newClient(), opts)).rejects.toThrow(/004_broken/);
     expect(await recordedVersions(ks)).toEqual(["001_one", "002_two", "003_three"]);
 
     // fixed file: re-runs the half-applied migration (hence idempotent DDL) without waiting for a stale lock
-    await writeFile(join(dir, "004_broken.cql"), "CREATE TABLE IF NOT EXISTS t4 (id int PRIMARY KEY);");
+    await writeFile(
+      join(dir, "004_broken.cql"),
+      "CREATE TABLE IF NOT EXISTS t4 (id int PRIMARY KEY);",
+    );
     const started = Date.now();
     expect((await migrateKeyspace(newClient(), opts)).applied).toEqual(["004_broken"]);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("rejects unsafe keyspace names and replication without a class", async () => {
-    await expect(migrateKeyspace(admin, { keyspace: "x; DROP KEYSPACE y", replication: TEST_REPLICATION })).rejects.toThrow(TypeError);
-    await expect(migrateKeyspace(admin, { keyspace: "ok_name", replication: { class: "" } })).rejects.toThrow(TypeError);
+    await expect(
+      migrateKeyspace(admin, { keyspace: "x; DROP KEYSPACE y", replication: TEST_REPLICATION }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      migrateKeyspace(admin, { keyspace: "ok_name", replication: { class: "" } }),
+    ).rejects.toThrow(TypeError);
   });
 });

@@ -51,20 +51,29 @@ export interface Migration {
 const FILE_RE = /^(\d{3,})_([a-z0-9_]+)\.cql$/;
 
 /** Reads and parses NNN_name.cql files, sorted by number; rejects duplicate numbers. */
-export async function loadMigrations(dir: URL | string = DEFAULT_MIGRATIONS_DIR): Promise<Migration[]> {
+export async function loadMigrations(
+  dir: URL | string = DEFAULT_MIGRATIONS_DIR,
+): Promise<Migration[]> {
   const names = (await readdir(dir)).filter((name) => name.endsWith(".cql"));
   const migrations: Migration[] = [];
   for (const name of names) {
     const match = FILE_RE.exec(name);
-    if (!match) throw new Error(`bad migration file name ${name}: expected NNN_name.cql (lower-case)`);
+    if (!match)
+      throw new Error(`bad migration file name ${name}: expected NNN_name.cql (lower-case)`);
     const fileUrl = typeof dir === "string" ? join(dir, name) : new URL(name, dir);
     const text = await readFile(fileUrl, "utf8");
-    migrations.push({ version: name.slice(0, -".cql".length), number: Number(match[1]), statements: splitCqlStatements(text) });
+    migrations.push({
+      version: name.slice(0, -".cql".length),
+      number: Number(match[1]),
+      statements: splitCqlStatements(text),
+    });
   }
   migrations.sort((a, b) => a.number - b.number);
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i]!.number === migrations[i - 1]!.number) {
-      throw new Error(`duplicate migration number: ${migrations[i - 1]!.version} and ${migrations[i]!.version}`);
+      throw new Error(
+        `duplicate migration number: ${migrations[i - 1]!.version} and ${migrations[i]!.version}`,
+      );
     }
   }
   return migrations;
@@ -86,7 +95,10 @@ export async function loadMigrations(dir: URL | string = DEFAULT_MIGRATIONS_DIR)
  * Note: migration statements use unqualified names, so this runs `USE <keyspace>`
  * on `client`: afterwards the client's session keyspace is always `keyspace`.
  */
-export async function migrateKeyspace(client: Client, options: MigrateOptions): Promise<MigrationResult> {
+export async function migrateKeyspace(
+  client: Client,
+  options: MigrateOptions,
+): Promise<MigrationResult> {
   const ks = assertKeyspaceName(options.keyspace);
   const replication = replicationToCql(options.replication);
   const lockTimeoutMs = options.lockTimeoutMs ?? 90_000;
@@ -96,14 +108,30 @@ export async function migrateKeyspace(client: Client, options: MigrateOptions): 
 
   await client.connect();
   const ddl: QueryOptions = { prepare: false };
-  const dml: QueryOptions = { prepare: true, consistency: consistencies.localQuorum, isIdempotent: true };
-  const lwt: QueryOptions = { prepare: true, consistency: consistencies.localQuorum, serialConsistency: consistencies.localSerial };
+  const dml: QueryOptions = {
+    prepare: true,
+    consistency: consistencies.localQuorum,
+    isIdempotent: true,
+  };
+  const lwt: QueryOptions = {
+    prepare: true,
+    consistency: consistencies.localQuorum,
+    serialConsistency: consistencies.localSerial,
+  };
 
   // 1. Bootstrap: keyspace + bookkeeping tables. Skipped when they exist, to keep
   // concurrent start-ups from issuing DDL at all in the common case.
   if (!(await bootstrapExists(client, ks))) {
-    await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replication} AND durable_writes = true`, [], ddl);
-    await client.execute(`CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version text PRIMARY KEY, applied_at timestamp)`, [], ddl);
+    await client.execute(
+      `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replication} AND durable_writes = true`,
+      [],
+      ddl,
+    );
+    await client.execute(
+      `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version text PRIMARY KEY, applied_at timestamp)`,
+      [],
+      ddl,
+    );
     await client.execute(
       `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations_lock (name text PRIMARY KEY, owner text, acquired_at timestamp)`,
       [],
@@ -133,12 +161,19 @@ export async function migrateKeyspace(client: Client, options: MigrateOptions): 
           try {
             await client.execute(statement, [], ddl);
           } catch (err) {
-            throw new Error(`migration ${migration.version} failed at: ${statement.slice(0, 200)}`, { cause: err });
+            throw new Error(
+              `migration ${migration.version} failed at: ${statement.slice(0, 200)}`,
+              { cause: err },
+            );
           }
           await waitForSchemaAgreement(client, agreementTimeoutMs);
           await renewLock(client, ks, owner, lockTtlSeconds, lwt);
         }
-        await client.execute(`INSERT INTO ${ks}.schema_migrations (version, applied_at) VALUES (?, ?)`, [migration.version, new Date()], dml);
+        await client.execute(
+          `INSERT INTO ${ks}.schema_migrations (version, applied_at) VALUES (?, ?)`,
+          [migration.version, new Date()],
+          dml,
+        );
         applied.add(migration.version);
         done.push(migration.version);
       }
@@ -184,14 +219,22 @@ async function acquireLock(
     if (rs.wasApplied()) return;
     if (Date.now() >= deadline) {
       const holder: unknown = rs.first()?.get("owner");
-      throw new Error(`timed out after ${timeoutMs} ms waiting for the ${ks} migration lock (held by ${String(holder)})`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for the ${ks} migration lock (held by ${String(holder)})`,
+      );
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 1_000);
   }
 }
 
-async function renewLock(client: Client, ks: string, owner: string, ttlSeconds: number, lwt: QueryOptions): Promise<void> {
+async function renewLock(
+  client: Client,
+  ks: string,
+  owner: string,
+  ttlSeconds: number,
+  lwt: QueryOptions,
+): Promise<void> {
   const rs = await client.execute(
     `UPDATE ${ks}.schema_migrations_lock USING TTL ? SET owner = ?, acquired_at = ? WHERE name = ? IF owner = ?`,
     [ttlSeconds, owner, new Date(), LOCK_NAME, owner],
@@ -200,8 +243,17 @@ async function renewLock(client: Client, ks: string, owner: string, ttlSeconds: 
   if (!rs.wasApplied()) throw new Error(`lost the ${ks} migration lock (lease expired); aborting`);
 }
 
-async function releaseLock(client: Client, ks: string, owner: string, lwt: QueryOptions): Promise<void> {
-  await client.execute(`DELETE FROM ${ks}.schema_migrations_lock WHERE name = ? IF owner = ?`, [LOCK_NAME, owner], lwt);
+async function releaseLock(
+  client: Client,
+  ks: string,
+  owner: string,
+  lwt: QueryOptions,
+): Promise<void> {
+  await client.execute(
+    `DELETE FROM ${ks}.schema_migrations_lock WHERE name = ? IF owner = ?`,
+    [LOCK_NAME, owner],
+    lwt,
+  );
 }
 
 interface SchemaAgreementMetadata {

@@ -55,15 +55,26 @@ function isValidDate(value: unknown): value is Date {
  */
 export function validateMessage(msg: StoredMessage): StoredMessage {
   for (const key of ["id", "conversationId", "senderId"] as const) {
-    if (!isUuid(msg[key])) throw new TypeError(`StoredMessage.${key} must be a uuid, got ${JSON.stringify(msg[key])}`);
+    if (!isUuid(msg[key]))
+      throw new TypeError(`StoredMessage.${key} must be a uuid, got ${JSON.stringify(msg[key])}`);
   }
-  if (!isValidSeq(msg.seq)) throw new RangeError(`StoredMessage.seq must be a positive safe integer, got ${String(msg.seq)}`);
+  if (!isValidSeq(msg.seq))
+    throw new RangeError(
+      `StoredMessage.seq must be a positive safe integer, got ${String(msg.seq)}`,
+    );
   if (typeof msg.body !== "string") throw new TypeError("StoredMessage.body must be a string");
-  if (msg.kind !== "text" && msg.kind !== "system") throw new TypeError(`StoredMessage.kind must be "text" or "system", got ${JSON.stringify(msg.kind)}`);
-  if (msg.clientMsgId !== null && typeof msg.clientMsgId !== "string") throw new TypeError("StoredMessage.clientMsgId must be a string or null");
-  if (!isValidDate(msg.createdAt)) throw new TypeError("StoredMessage.createdAt must be a valid Date");
-  if (msg.editedAt !== null && !isValidDate(msg.editedAt)) throw new TypeError("StoredMessage.editedAt must be a valid Date or null");
-  if (typeof msg.deleted !== "boolean") throw new TypeError("StoredMessage.deleted must be a boolean");
+  if (msg.kind !== "text" && msg.kind !== "system")
+    throw new TypeError(
+      `StoredMessage.kind must be "text" or "system", got ${JSON.stringify(msg.kind)}`,
+    );
+  if (msg.clientMsgId !== null && typeof msg.clientMsgId !== "string")
+    throw new TypeError("StoredMessage.clientMsgId must be a string or null");
+  if (!isValidDate(msg.createdAt))
+    throw new TypeError("StoredMessage.createdAt must be a valid Date");
+  if (msg.editedAt !== null && !isValidDate(msg.editedAt))
+    throw new TypeError("StoredMessage.editedAt must be a valid Date or null");
+  if (typeof msg.deleted !== "boolean")
+    throw new TypeError("StoredMessage.deleted must be a boolean");
   return {
     id: normalizeUuid(msg.id),
     conversationId: normalizeUuid(msg.conversationId),
@@ -119,7 +130,10 @@ export function normalizePageOptions(opts: PageOptions): NormalizedPageOptions {
   if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
     throw new RangeError(`page limit must be a positive integer, got ${String(limit)}`);
   }
-  if (beforeSeq !== undefined && (typeof beforeSeq !== "number" || !Number.isSafeInteger(beforeSeq))) {
+  if (
+    beforeSeq !== undefined &&
+    (typeof beforeSeq !== "number" || !Number.isSafeInteger(beforeSeq))
+  ) {
     throw new RangeError(`beforeSeq must be an integer, got ${String(beforeSeq)}`);
   }
   if (afterSeq !== undefined && (typeof afterSeq !== "number" || !Number.isSafeInteger(afterSeq))) {

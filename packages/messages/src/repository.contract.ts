@@ -13,7 +13,11 @@ export const GAP_SEQS = [5, 999, 1000, 1001, 2500, 7100] as const;
 
 const BASE_TIME = Date.parse("2025-01-01T00:00:00.000Z");
 
-export function makeMessage(conversationId: string, seq: number, overrides: Partial<StoredMessage> = {}): StoredMessage {
+export function makeMessage(
+  conversationId: string,
+  seq: number,
+  overrides: Partial<StoredMessage> = {},
+): StoredMessage {
   return {
     id: randomUUID(),
     conversationId,
@@ -49,13 +53,20 @@ export function describeMessageRepository(
     }
 
     /** Pages through everything with `limit`, in the given direction, checking hasMore on the way. */
-    async function walk(conversationId: string, direction: "backward" | "forward", limit: number): Promise<number[]> {
+    async function walk(
+      conversationId: string,
+      direction: "backward" | "forward",
+      limit: number,
+    ): Promise<number[]> {
       const seen: number[] = [];
       let cursor: number | undefined;
       for (let i = 0; i < 100; i++) {
         const page =
           direction === "backward"
-            ? await repo.page(conversationId, cursor === undefined ? { limit } : { beforeSeq: cursor, limit })
+            ? await repo.page(
+                conversationId,
+                cursor === undefined ? { limit } : { beforeSeq: cursor, limit },
+              )
             : await repo.page(conversationId, { afterSeq: cursor ?? 0, limit });
         expect(page.messages.length).toBeLessThanOrEqual(limit);
         const seqs = seqsOf(page);
@@ -72,7 +83,9 @@ export function describeMessageRepository(
     describe("insert and read back", () => {
       it("round-trips every field through findById, page and latest", async () => {
         const conversationId = randomUUID();
-        const msg = makeMessage(conversationId, 42, { body: "héllo 👋 'quoted'; -- not a comment" });
+        const msg = makeMessage(conversationId, 42, {
+          body: "héllo 👋 'quoted'; -- not a comment",
+        });
         await repo.insert(msg);
 
         expect(await repo.findById(conversationId, msg.id)).toEqual(msg);
@@ -83,7 +96,11 @@ export function describeMessageRepository(
 
       it("stores null clientMsgId, system kind, an editedAt and an empty body", async () => {
         const conversationId = randomUUID();
-        const system = makeMessage(conversationId, 1, { clientMsgId: null, kind: "system", body: "" });
+        const system = makeMessage(conversationId, 1, {
+          clientMsgId: null,
+          kind: "system",
+          body: "",
+        });
         const edited = makeMessage(conversationId, 2, { editedAt: new Date(BASE_TIME + 5_000) });
         await repo.insert(system);
         await repo.insert(edited);
@@ -95,9 +112,15 @@ export function describeMessageRepository(
       it("accepts upper-case ids and returns lower-case ones", async () => {
         const conversationId = randomUUID();
         const msg = makeMessage(conversationId, 7);
-        await repo.insert({ ...msg, id: msg.id.toUpperCase(), conversationId: conversationId.toUpperCase() });
+        await repo.insert({
+          ...msg,
+          id: msg.id.toUpperCase(),
+          conversationId: conversationId.toUpperCase(),
+        });
 
-        expect(await repo.findById(conversationId.toUpperCase(), msg.id.toUpperCase())).toEqual(msg);
+        expect(await repo.findById(conversationId.toUpperCase(), msg.id.toUpperCase())).toEqual(
+          msg,
+        );
         expect(await repo.findById(conversationId, msg.id)).toEqual(msg);
       });
 
@@ -126,7 +149,10 @@ export function describeMessageRepository(
         }
         await expect(repo.insert(makeMessage("nope", 1))).rejects.toThrow();
         expect(await repo.maxSeq(conversationId)).toBe(0);
-        expect(await repo.page(conversationId, { limit: 10 })).toEqual({ messages: [], hasMore: false });
+        expect(await repo.page(conversationId, { limit: 10 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
       });
     });
 
@@ -146,7 +172,10 @@ export function describeMessageRepository(
         const all = await repo.page(conversationId, { limit: 6 });
         expect(all.messages).toEqual(messages);
         expect(all.hasMore).toBe(false);
-        expect(await repo.page(conversationId, { limit: 100 })).toEqual({ messages, hasMore: false });
+        expect(await repo.page(conversationId, { limit: 100 })).toEqual({
+          messages,
+          hasMore: false,
+        });
       });
 
       it("pages backwards with beforeSeq", async () => {
@@ -169,7 +198,9 @@ export function describeMessageRepository(
         expect(p4.hasMore).toBe(true);
 
         // a bound inside a gap, and one far above the head
-        expect(seqsOf(await repo.page(conversationId, { beforeSeq: 5000, limit: 1 }))).toEqual([2500]);
+        expect(seqsOf(await repo.page(conversationId, { beforeSeq: 5000, limit: 1 }))).toEqual([
+          2500,
+        ]);
         const above = await repo.page(conversationId, { beforeSeq: 1_000_000_000, limit: 2 });
         expect(seqsOf(above)).toEqual([2500, 7100]);
         expect(above.hasMore).toBe(true);
@@ -178,8 +209,14 @@ export function describeMessageRepository(
         const last = await repo.page(conversationId, { beforeSeq: 6, limit: 5 });
         expect(seqsOf(last)).toEqual([5]);
         expect(last.hasMore).toBe(false);
-        expect(await repo.page(conversationId, { beforeSeq: 5, limit: 5 })).toEqual({ messages: [], hasMore: false });
-        expect(await repo.page(conversationId, { beforeSeq: 1, limit: 5 })).toEqual({ messages: [], hasMore: false });
+        expect(await repo.page(conversationId, { beforeSeq: 5, limit: 5 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
+        expect(await repo.page(conversationId, { beforeSeq: 1, limit: 5 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
       });
 
       it("pages forwards with afterSeq", async () => {
@@ -201,9 +238,17 @@ export function describeMessageRepository(
         expect(seqsOf(exact)).toEqual([2500, 7100]);
         expect(exact.hasMore).toBe(false);
 
-        expect(seqsOf(await repo.page(conversationId, { afterSeq: 3000, limit: 9 }))).toEqual([7100]);
-        expect(await repo.page(conversationId, { afterSeq: 7100, limit: 5 })).toEqual({ messages: [], hasMore: false });
-        expect(await repo.page(conversationId, { afterSeq: 1_000_000_000, limit: 5 })).toEqual({ messages: [], hasMore: false });
+        expect(seqsOf(await repo.page(conversationId, { afterSeq: 3000, limit: 9 }))).toEqual([
+          7100,
+        ]);
+        expect(await repo.page(conversationId, { afterSeq: 7100, limit: 5 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
+        expect(await repo.page(conversationId, { afterSeq: 1_000_000_000, limit: 5 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
       });
 
       it("returns the lowest seqs strictly between afterSeq and beforeSeq when both are given", async () => {
@@ -217,7 +262,9 @@ export function describeMessageRepository(
         expect(seqsOf(some)).toEqual([999, 1000]);
         expect(some.hasMore).toBe(true);
 
-        expect(await repo.page(conversationId, { afterSeq: 1001, beforeSeq: 2500, limit: 10 })).toEqual({ messages: [], hasMore: false });
+        expect(
+          await repo.page(conversationId, { afterSeq: 1001, beforeSeq: 2500, limit: 10 }),
+        ).toEqual({ messages: [], hasMore: false });
       });
 
       it("walks the whole conversation in both directions without gaps or duplicates", async () => {
@@ -279,13 +326,23 @@ export function describeMessageRepository(
         const updated = await repo.edit(conversationId, target.id, "fixed typo", editedAt);
         expect(updated).toEqual({ ...target, body: "fixed typo", editedAt });
         expect(await repo.findById(conversationId, target.id)).toEqual(updated);
-        expect((await repo.page(conversationId, { limit: 10 })).messages).toEqual([messages[0], updated]);
+        expect((await repo.page(conversationId, { limit: 10 })).messages).toEqual([
+          messages[0],
+          updated,
+        ]);
         expect(await repo.latest(conversationId)).toEqual(updated);
 
-        const again = await repo.edit(conversationId, target.id, "second edit", new Date(BASE_TIME + 61_000));
+        const again = await repo.edit(
+          conversationId,
+          target.id,
+          "second edit",
+          new Date(BASE_TIME + 61_000),
+        );
         expect(again?.body).toBe("second edit");
         expect((await repo.findById(conversationId, target.id))?.body).toBe("second edit");
-        expect((await repo.findById(conversationId, target.id))?.editedAt).toEqual(new Date(BASE_TIME + 61_000));
+        expect((await repo.findById(conversationId, target.id))?.editedAt).toEqual(
+          new Date(BASE_TIME + 61_000),
+        );
       });
 
       it("returns null for unknown messages and for another conversation's message", async () => {
@@ -293,7 +350,9 @@ export function describeMessageRepository(
         expect(await repo.edit(conversationId, randomUUID(), "x", new Date())).toBeNull();
         expect(await repo.edit(randomUUID(), messages[0]!.id, "x", new Date())).toBeNull();
         expect(await repo.edit(conversationId, "not-a-uuid", "x", new Date())).toBeNull();
-        expect((await repo.findById(conversationId, messages[0]!.id))?.body).toBe(messages[0]!.body);
+        expect((await repo.findById(conversationId, messages[0]!.id))?.body).toBe(
+          messages[0]!.body,
+        );
       });
     });
 
@@ -316,7 +375,11 @@ export function describeMessageRepository(
         const first = new Date(BASE_TIME + 10_000);
 
         await repo.markDeleted(conversationId, target.id, first);
-        const second = await repo.markDeleted(conversationId, target.id, new Date(BASE_TIME + 20_000));
+        const second = await repo.markDeleted(
+          conversationId,
+          target.id,
+          new Date(BASE_TIME + 20_000),
+        );
         expect(second).toEqual({ ...target, deleted: true, body: "", editedAt: first });
 
         expect(await repo.edit(conversationId, target.id, "resurrected?", new Date())).toBeNull();
@@ -339,8 +402,12 @@ export function describeMessageRepository(
           [2, "", true],
           [3, "late edit", false],
         ]);
-        expect(await repo.changedSince(conversationId, new Date(BASE_TIME + 6_000), 10)).toEqual([]);
-        expect((await repo.changedSince(conversationId, new Date(BASE_TIME), 10)).map((m) => m.seq)).toEqual([1, 2, 3]);
+        expect(await repo.changedSince(conversationId, new Date(BASE_TIME + 6_000), 10)).toEqual(
+          [],
+        );
+        expect(
+          (await repo.changedSince(conversationId, new Date(BASE_TIME), 10)).map((m) => m.seq),
+        ).toEqual([1, 2, 3]);
         expect(await repo.changedSince(randomUUID(), new Date(BASE_TIME), 10)).toEqual([]);
       });
     });
@@ -361,7 +428,12 @@ export function describeMessageRepository(
         const b = await seed([3]);
         const empty = randomUUID();
 
-        const result = await repo.latestMany([a.conversationId, empty, b.conversationId, a.conversationId]);
+        const result = await repo.latestMany([
+          a.conversationId,
+          empty,
+          b.conversationId,
+          a.conversationId,
+        ]);
         expect(result).toBeInstanceOf(Map);
         expect(result.size).toBe(2);
         expect(result.get(a.conversationId)).toEqual(a.messages[2]);
@@ -401,7 +473,10 @@ export function describeMessageRepository(
         await repo.insert(msg);
         await Promise.all([repo.insert(msg), repo.insert(msg)]);
 
-        expect(await repo.page(conversationId, { limit: 10 })).toEqual({ messages: [msg], hasMore: false });
+        expect(await repo.page(conversationId, { limit: 10 })).toEqual({
+          messages: [msg],
+          hasMore: false,
+        });
         expect(await repo.maxSeq(conversationId)).toBe(1000);
         expect(await repo.findById(conversationId, msg.id)).toEqual(msg);
       });
@@ -412,15 +487,27 @@ export function describeMessageRepository(
         const deleted = makeMessage(conversationId, 2);
         await repo.insert(edited);
         await repo.insert(deleted);
-        const afterEdit = await repo.edit(conversationId, edited.id, "edited", new Date(BASE_TIME + 100_000));
-        const afterDelete = await repo.markDeleted(conversationId, deleted.id, new Date(BASE_TIME + 100_000));
+        const afterEdit = await repo.edit(
+          conversationId,
+          edited.id,
+          "edited",
+          new Date(BASE_TIME + 100_000),
+        );
+        const afterDelete = await repo.markDeleted(
+          conversationId,
+          deleted.id,
+          new Date(BASE_TIME + 100_000),
+        );
 
         await repo.insert(edited);
         await repo.insert(deleted);
 
         expect(await repo.findById(conversationId, edited.id)).toEqual(afterEdit);
         expect(await repo.findById(conversationId, deleted.id)).toEqual(afterDelete);
-        expect((await repo.page(conversationId, { limit: 10 })).messages).toEqual([afterEdit, afterDelete]);
+        expect((await repo.page(conversationId, { limit: 10 })).messages).toEqual([
+          afterEdit,
+          afterDelete,
+        ]);
       });
     });
 
@@ -438,7 +525,10 @@ export function describeMessageRepository(
         expect(await repo.maxSeq(stranger)).toBe(0);
         expect(await repo.maxSeq("not-a-uuid")).toBe(0);
         expect(await repo.page(stranger, { limit: 5 })).toEqual({ messages: [], hasMore: false });
-        expect(await repo.page("not-a-uuid", { limit: 5 })).toEqual({ messages: [], hasMore: false });
+        expect(await repo.page("not-a-uuid", { limit: 5 })).toEqual({
+          messages: [],
+          hasMore: false,
+        });
         expect((await repo.latestMany([stranger, "not-a-uuid"])).size).toBe(0);
       });
     });

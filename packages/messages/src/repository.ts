@@ -37,7 +37,12 @@ export interface MessageRepository {
    * Replaces the body and sets editedAt. Returns the updated message, or null
    * when the message is unknown or already deleted.
    */
-  edit(conversationId: string, messageId: string, body: string, editedAt: Date): Promise<StoredMessage | null>;
+  edit(
+    conversationId: string,
+    messageId: string,
+    body: string,
+    editedAt: Date,
+  ): Promise<StoredMessage | null>;
 
   /**
    * Soft delete: deleted=true, body cleared to "", editedAt=at (the last
@@ -65,5 +70,8 @@ export interface MessageRepository {
   ping(): Promise<void>;
 }
 
-export { CassandraMessageRepository, type CassandraMessageRepositoryOptions } from "./cassandra-repository";
+export {
+  CassandraMessageRepository,
+  type CassandraMessageRepositoryOptions,
+} from "./cassandra-repository";
 export { InMemoryMessageRepository } from "./in-memory-repository";

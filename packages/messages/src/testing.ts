@@ -30,7 +30,10 @@ export function testCassandraConfig(env: NodeJS.ProcessEnv = process.env): TestC
 }
 
 /** Replication used for test keyspaces (one local node). */
-export const TEST_REPLICATION: ReplicationOptions = { class: "SimpleStrategy", replication_factor: 1 };
+export const TEST_REPLICATION: ReplicationOptions = {
+  class: "SimpleStrategy",
+  replication_factor: 1,
+};
 
 /**
  * A connected client whose keyspace (config.keyspace) has been created and
@@ -38,8 +41,13 @@ export const TEST_REPLICATION: ReplicationOptions = { class: "SimpleStrategy", r
  * Safe to call from parallel test files and processes (the migrator takes a
  * lock). The caller shuts it down: `await client.shutdown()`.
  */
-export async function connectTestCassandra(config: TestCassandraConfig = testCassandraConfig()): Promise<Client> {
-  const client = createCassandraClient({ contactPoints: config.contactPoints, localDataCenter: config.localDataCenter });
+export async function connectTestCassandra(
+  config: TestCassandraConfig = testCassandraConfig(),
+): Promise<Client> {
+  const client = createCassandraClient({
+    contactPoints: config.contactPoints,
+    localDataCenter: config.localDataCenter,
+  });
   try {
     await client.connect();
     await migrateKeyspace(client, { keyspace: config.keyspace, replication: TEST_REPLICATION });

@@ -266,6 +266,12 @@ export const ZSyncPayloadSchema = z.strictObject({
       (r) => Object.keys(r).length <= LIMITS.syncMaxConversations,
       `too many entries (max ${LIMITS.syncMaxConversations})`,
     ),
+  /**
+   * Optional (added in v1, backward compatible): the latest server timestamp
+   * the client has seen (a message's createdAt/editedAt). When given, each
+   * conversation's `changed` lists messages edited or deleted after it.
+   */
+  since: ZIsoDateTimeSchema.optional(),
 });
 export type TSyncPayload = z.infer<typeof ZSyncPayloadSchema>;
 

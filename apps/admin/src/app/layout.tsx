@@ -3,7 +3,10 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import "./app.css";
 
-export const metadata: Metadata = { title: "Relay Admin", description: "Real-time chat and presence" };
+export const metadata: Metadata = {
+  title: "Relay Admin",
+  description: "Real-time chat and presence",
+};
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -1,0 +1,7 @@
+import { ZSyncPayloadSchema } from "@relay/shared/schemas";
+import type { HandlerContext, RelaySocket } from "./context";
+import { onAck } from "./handle";
+
+export function registerSyncHandlers(ctx: HandlerContext, socket: RelaySocket) {
+  onAck(ctx, socket, "sync", ZSyncPayloadSchema, (p) => ctx.syncService.sync(socket.data, p));
+}

@@ -1,0 +1,18 @@
+import type { StoredMessage } from "@relay/messages";
+import type { TMessage } from "@relay/shared/schemas";
+
+/** The one mapping from a stored message to the protocol's message shape. */
+export function toWireMessage(m: StoredMessage): TMessage {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    senderId: m.senderId,
+    body: m.deleted ? "" : m.body,
+    kind: m.kind,
+    createdAt: m.createdAt.toISOString(),
+    editedAt: m.editedAt?.toISOString() ?? null,
+    deleted: m.deleted,
+    ...(m.clientMsgId ? { clientMsgId: m.clientMsgId } : {}),
+  };
+}

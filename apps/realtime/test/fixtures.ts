@@ -1,0 +1,100 @@
+// Test data in the real test database, and small socket helpers.
+import { randomUUID } from "node:crypto";
+import { createDb } from "@relay/db";
+import { afterAll } from "vitest";
+import { connectClient, env, signTestToken, type TestClient } from "./helpers";
+
+export const db = createDb({ url: env.DATABASE_URL, max: 3 });
+afterAll(() => db.$disconnect());
+
+export interface TestUser {
+  id: string;
+  role: "USER" | "ADMIN";
+  token: string;
+}
+
+export async function createUser(role: "USER" | "ADMIN" = "USER"): Promise<TestUser> {
+  const user = await db.user.create({
+    data: { email: `rt-${randomUUID()}@test.relay`, name: "Test User", role },
+  });
+  return { id: user.id, role, token: await signTestToken(user.id, { role }) };
+}
+
+export async function createConversation(
+  type: "DIRECT" | "GROUP",
+  members: TestUser[],
+): Promise<string> {
+  const conv = await db.conversation.create({
+    data: {
+      type,
+      title: type === "GROUP" ? "Test group" : null,
+      directKey:
+        type === "DIRECT"
+          ? members
+              .map((m) => m.id)
+              .sort()
+              .join(":")
+          : null,
+      memberships: {
+        create: members.map((m, i) => ({ userId: m.id, role: i === 0 ? "OWNER" : "MEMBER" })),
+      },
+    },
+  });
+  return conv.id;
+}
+
+export function connectAs(url: string, user: TestUser): Promise<TestClient> {
+  return connectClient(url, { token: user.token });
+}
+
+/** Emit with an ack and resolve with the ack envelope. */
+export function request<T = unknown>(
+  socket: TestClient,
+  event: string,
+  payload: unknown,
+): Promise<{ ok: true; data: T } | { ok: false; error: { code: string; message: string } }> {
+  return (
+    socket as unknown as {
+      timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<never> };
+    }
+  )
+    .timeout(10_000)
+    .emitWithAck(event, payload);
+}
+
+/** Resolve with the next `event` on `socket` that satisfies `match`. */
+export function nextEvent<T = unknown>(
+  socket: TestClient,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const s = socket as unknown as {
+    on(e: string, l: (p: T) => void): void;
+    off(e: string, l: (p: T) => void): void;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      s.off(event, listener);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (p: T) => {
+      if (!match(p)) return;
+      clearTimeout(timer);
+      s.off(event, listener);
+      resolve(p);
+    };
+    s.on(event, listener);
+  });
+}
+
+/** Collect every `event` on `socket` from now on. */
+export function record<T = unknown>(socket: TestClient, event: string): T[] {
+  const seen: T[] = [];
+  (socket as unknown as { on(e: string, l: (p: T) => void): void }).on(event, (p: T) =>
+    seen.push(p),
+  );
+  return seen;
+}
+
+export const newClientMsgId = () => randomUUID();
