@@ -97,4 +97,4 @@ export function record<T = unknown>(socket: TestClient, event: string): T[] {
   return seen;
 }
 
-export const newClientMsgId = () => randomUUID();
+export const newClientMsgId = (): string => randomUUID();
