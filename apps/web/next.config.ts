@@ -10,7 +10,7 @@ const securityHeaders = [
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ["@relay/ui", "@relay/shared"],
+  transpilePackages: ["@relay/ui", "@relay/shared", "@relay/core", "@relay/db", "@relay/messages"],
   headers() {
     return Promise.resolve([{ source: "/:path*", headers: securityHeaders }]);
   },

@@ -6,7 +6,7 @@ import {
   CassandraMessageRepository,
   createCassandraClient,
   type MessageRepository,
-} from "@relay/messages";
+} from "@relay/messages/runtime";
 import type { Client as CassandraClient } from "cassandra-driver";
 import { Redis } from "ioredis";
 import type { TRealtimeEnv } from "./env";

@@ -9,6 +9,18 @@ export const ZWebEnvSchema = z.object({
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
   REALTIME_PUBLIC_URL: zUrl.default("http://localhost:4000"),
+  // Stores the REST API uses: Redis (membership cache, realtime notifications
+  // through the Socket.IO adapter channels) and Cassandra (last messages).
+  REDIS_URL: zUrl,
+  REDIS_PREFIX: z.string().min(1).default("relay:"),
+  CASSANDRA_CONTACT_POINTS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
+  CASSANDRA_LOCAL_DC: z.string().min(1),
+  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+  // Optional OAuth sign-in: the GitHub button appears only when both are set.
+  AUTH_GITHUB_ID: z.string().min(1).optional(),
+  AUTH_GITHUB_SECRET: z.string().min(1).optional(),
 });
 
 export type TWebEnv = z.infer<typeof ZWebEnvSchema>;

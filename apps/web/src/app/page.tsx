@@ -1,19 +1,28 @@
-import { Brand, Card } from "@relay/ui";
+import { Brand } from "@relay/ui";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { auth } from "../auth";
 
-export default function Home() {
+export const dynamic = "force-dynamic";
+
+export default async function Home() {
+  if (await auth()) redirect("/chat");
   return (
     <main className="page">
       <div className="page__inner">
         <Brand />
+        <h1 className="landing__title">Chat that keeps up.</h1>
         <p className="page__lead">
-          Chat 1:1 and in groups, live on every device, with history, typing, receipts and presence.
+          Relay is real-time chat for teams and friends: 1:1 and groups, live on every device, with history, typing, read receipts and presence.
         </p>
-        <Card title="This build">
-          <p className="page__lead">
-            The foundation is running: stores provisioned and migrated, the realtime tier healthy. Sign-up and the chat
-            client arrive with the web client release.
-          </p>
-        </Card>
+        <div className="landing__actions">
+          <Link className="rl-btn rl-btn--primary" href="/signup">
+            Create an account
+          </Link>
+          <Link className="rl-btn rl-btn--secondary" href="/signin">
+            Sign in
+          </Link>
+        </div>
       </div>
     </main>
   );

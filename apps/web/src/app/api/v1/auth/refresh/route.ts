@@ -1,0 +1,11 @@
+// POST /api/v1/auth/refresh {refreshToken} → {accessToken, refreshToken, expiresIn} (rotated)
+import { refreshTokenPair } from "@relay/core";
+import { ZRefreshRequestSchema } from "@relay/shared/schemas";
+import { json, publicRoute, readJson } from "../../../../../server/route";
+
+export const dynamic = "force-dynamic";
+
+export const POST = publicRoute(async ({ req, deps }) => {
+  const { refreshToken } = await readJson(req, ZRefreshRequestSchema);
+  return json(await refreshTokenPair(deps, refreshToken));
+});

@@ -1,0 +1,79 @@
+// Browser sessions (next-auth v5): email + password against the same
+// `authenticate` as the REST token route; GitHub sign-in only when its env
+// vars are set. Sessions are JWT cookies; the REST API and the realtime-token
+// route accept them as well as Bearer access tokens.
+import { authenticate } from "@relay/core";
+import { AppError } from "@relay/shared/errors";
+import { parsePayload } from "@relay/shared/protocol";
+import { ZTokenRequestSchema } from "@relay/shared/schemas";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import { loadEnv } from "./env";
+import { getDeps } from "./server/deps";
+
+/** Sign-in refused for a reason the person should see (the code reaches the client). */
+class AccountRefused extends CredentialsSignin {
+  constructor(code: "suspended" | "banned" | "invalid") {
+    super();
+    this.code = code;
+  }
+}
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; name: string; email: string; role: "USER" | "ADMIN" };
+  }
+}
+
+function providers(): NextAuthConfig["providers"] {
+  const env = loadEnv();
+  const list: NextAuthConfig["providers"] = [
+    Credentials({
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const input = parsePayload(ZTokenRequestSchema, { email: raw.email, password: raw.password });
+        if (!input.ok) throw new AccountRefused("invalid");
+        try {
+          const user = await authenticate(getDeps(), input.data);
+          return { id: user.id, name: user.name, email: user.email, role: user.role };
+        } catch (err) {
+          if (err instanceof AppError && err.code === "FORBIDDEN") throw new AccountRefused(/banned/.test(err.message) ? "banned" : "suspended");
+          if (err instanceof AppError && err.code === "UNAUTHORIZED") throw new AccountRefused("invalid");
+          throw err;
+        }
+      },
+    }),
+  ];
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  return list;
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: loadEnv().AUTH_SECRET,
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  pages: { signIn: "/signin" },
+  providers: providers(),
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.role = (user as { role?: string }).role === "ADMIN" ? "ADMIN" : "USER";
+        token.sid = crypto.randomUUID();
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.user.id = String(token.uid);
+      session.user.role = token.role === "ADMIN" ? "ADMIN" : "USER";
+      return session;
+    },
+  },
+}));
+
+/** OAuth providers switched on by env (for the sign-in page). */
+export function oauthProviders(): Array<{ id: string; name: string }> {
+  const env = loadEnv();
+  return env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET ? [{ id: "github", name: "GitHub" }] : [];
+}

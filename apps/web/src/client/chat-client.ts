@@ -1,0 +1,264 @@
+// The browser's connection to Relay: REST for conversations, one Socket.IO
+// connection per tab for everything live. Owns reconnect + catch-up (sync and
+// history by seq), optimistic sends with retries under the same clientMsgId,
+// receipts, typing and presence watching. All state goes through ChatStore.
+import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
+import type { TAck } from "@relay/shared/errors";
+import type { TConversationSummary, TMessage, TMessageHistoryResult, TMessageSendResult, TPresence, TSyncResult } from "@relay/shared/schemas";
+import { io, type Socket } from "socket.io-client";
+import * as S from "./chat-state";
+import { ChatStore } from "./chat-store";
+
+type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type Loose = { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<TAck<unknown>> }; emit(event: string, payload: unknown): void };
+
+export interface ChatClientOptions {
+  me: string;
+  /** GET /api/v1/auth/realtime-token (session cookie). */
+  fetchRealtimeToken: () => Promise<{ token: string; url: string }>;
+  /** GET /api/v1/conversations (session cookie). */
+  fetchConversations: () => Promise<TConversationSummary[]>;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+const SEND_ATTEMPTS = 6;
+const TYPING_IDLE_MS = 4_000;
+const PAGE = 50;
+
+export class ChatClient {
+  readonly store: ChatStore;
+  #socket: RelaySocket | null = null;
+  #everConnected = false;
+  #stopped = false;
+  #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #typingSentAt = new Map<string, number>();
+  #watched = new Set<string>();
+  readonly #opts: ChatClientOptions;
+
+  constructor(opts: ChatClientOptions) {
+    this.#opts = opts;
+    this.store = new ChatStore(opts.me);
+  }
+
+  async start(): Promise<void> {
+    await this.refreshConversations();
+    const { token, url } = await this.#opts.fetchRealtimeToken();
+    const socket: RelaySocket = io(url, {
+      auth: { token, protocolVersion: 1 },
+      transports: ["websocket"],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+    });
+    this.#socket = socket;
+    socket.on("connect", () => {
+      this.store.update((s) => S.setConnection(s, "online"));
+      void this.#afterConnect(this.#everConnected);
+      this.#everConnected = true;
+    });
+    socket.on("disconnect", () => this.store.update((s) => S.setConnection(s, this.#stopped ? "offline" : "reconnecting")));
+    socket.on("connect_error", (err: Error & { data?: TAck<unknown> }) => {
+      this.store.update((s) => S.setConnection(s, this.#everConnected ? "reconnecting" : "connecting"));
+      // Expired access token: fetch a fresh one and let Socket.IO retry with it.
+      if (err.data && !err.data.ok && err.data.error.code === "UNAUTHORIZED") {
+        this.#opts.fetchRealtimeToken().then(
+          (t) => {
+            socket.auth = { token: t.token, protocolVersion: 1 };
+            socket.connect();
+          },
+          () => undefined,
+        );
+      }
+    });
+    socket.on("message:new", (m) => {
+      this.store.update((s) => S.applyNewMessage(s, m));
+      if (m.senderId !== this.#opts.me) void this.#ack("receipt:delivered", { conversationId: m.conversationId, seq: m.seq });
+      if (!this.store.get().conversations[m.conversationId]) void this.refreshConversations();
+    });
+    socket.on("message:updated", (m) => this.store.update((s) => S.applyUpdatedMessage(s, m)));
+    socket.on("message:deleted", (e) => this.store.update((s) => S.applyDeleted(s, e)));
+    socket.on("receipt", (r) => this.store.update((s) => S.applyReceipt(s, r)));
+    socket.on("typing", (t) => this.store.update((s) => S.applyTyping(s, t)));
+    socket.on("presence", (p) => this.store.update((s) => S.applyPresence(s, p)));
+    socket.on("conversation:updated", () => void this.refreshConversations());
+    socket.on("session:revoked", () => {
+      this.stop();
+      window.location.assign("/signin?revoked=1");
+    });
+    if (typeof window !== "undefined") {
+      window.addEventListener("online", this.#onOnline);
+      document.addEventListener("visibilitychange", this.#onVisibility);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#socket?.close();
+    if (typeof window !== "undefined") {
+      window.removeEventListener("online", this.#onOnline);
+      document.removeEventListener("visibilitychange", this.#onVisibility);
+    }
+  }
+
+  #onOnline = () => {
+    if (this.#socket && !this.#socket.connected) this.#socket.connect();
+  };
+
+  #onVisibility = () => {
+    void this.#ack("presence:set", { status: document.visibilityState === "hidden" ? "away" : "online" });
+  };
+
+  async refreshConversations(): Promise<void> {
+    const list = await this.#opts.fetchConversations();
+    this.store.update((s) => S.applyConversationList(s, list));
+    this.#watchMembers();
+  }
+
+  /** After every (re)connect: catch up on what happened while away, resend what is pending. */
+  async #afterConnect(isReconnect: boolean): Promise<void> {
+    this.#watched.clear();
+    this.#watchMembers();
+    if (isReconnect) {
+      await this.refreshConversations().catch(() => undefined);
+      const state = this.store.get();
+      const known = Object.fromEntries(Object.values(state.conversations).map((c) => [c.summary.id, c.messages.at(-1)?.seq ?? 0]));
+      const res = await this.#ack<TSyncResult>("sync", { conversations: known, ...(state.lastServerTime ? { since: state.lastServerTime } : {}) });
+      if (res?.ok) {
+        this.store.update((s) => S.applySync(s, res.data));
+        await Promise.all(
+          Object.entries(res.data).map(async ([id, st]) => {
+            const c = this.store.get().conversations[id];
+            if (c?.loaded && st.lastSeq > (known[id] ?? 0)) await this.#fetchAfter(id, known[id] ?? 0);
+          }),
+        );
+      }
+    }
+    for (const c of Object.values(this.store.get().conversations)) {
+      for (const p of c.pending) if (p.state === "sending") void this.#deliver(p.conversationId, p.clientMsgId, p.body);
+    }
+  }
+
+  async #fetchAfter(conversationId: string, afterSeq: number): Promise<void> {
+    let cursor = afterSeq;
+    for (let i = 0; i < 50; i++) {
+      const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, afterSeq: cursor, limit: 100 });
+      if (!res?.ok) return;
+      this.store.update((s) => S.applyHistory(s, conversationId, res.data, "after"));
+      const last = res.data.messages.at(-1);
+      if (!res.data.hasMore || !last) return;
+      cursor = last.seq;
+    }
+  }
+
+  async loadLatest(conversationId: string): Promise<void> {
+    const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, limit: PAGE });
+    if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "latest"));
+  }
+
+  async loadOlder(conversationId: string): Promise<void> {
+    const c = this.store.get().conversations[conversationId];
+    const oldest = c?.messages[0]?.seq;
+    if (!c || !c.hasMoreBefore || oldest === undefined) return;
+    const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, beforeSeq: oldest, limit: PAGE });
+    if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "before"));
+  }
+
+  /** Optimistic send: shows at once as pending, retried with the same clientMsgId until acked. */
+  send(conversationId: string, body: string): void {
+    const clientMsgId = crypto.randomUUID();
+    this.store.update((s) =>
+      S.addPending(s, { clientMsgId, conversationId, body, createdAt: new Date().toISOString(), state: "sending", attempts: 0 }),
+    );
+    this.stopTyping(conversationId);
+    void this.#deliver(conversationId, clientMsgId, body);
+  }
+
+  /** Retry a failed send by hand (same clientMsgId: never a duplicate). */
+  retry(conversationId: string, clientMsgId: string): void {
+    const p = this.store.get().conversations[conversationId]?.pending.find((x) => x.clientMsgId === clientMsgId);
+    if (!p) return;
+    this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { state: "sending", attempts: 0 }));
+    void this.#deliver(conversationId, clientMsgId, p.body);
+  }
+
+  discard(conversationId: string, clientMsgId: string): void {
+    this.store.update((s) => {
+      const c = s.conversations[conversationId];
+      if (!c) return s;
+      return { ...s, conversations: { ...s.conversations, [conversationId]: { ...c, pending: c.pending.filter((p) => p.clientMsgId !== clientMsgId) } } };
+    });
+  }
+
+  async #deliver(conversationId: string, clientMsgId: string, body: string): Promise<void> {
+    for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
+      const pending = this.store.get().conversations[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
+      if (!pending) return; // confirmed by message:new meanwhile
+      this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { attempts: attempt }));
+      if (!this.#socket?.connected) return; // resent after reconnect
+      const res = await this.#ack<TMessageSendResult>("message:send", { conversationId, clientMsgId, body });
+      if (res?.ok) return; // message:new (which we also receive) replaces the pending entry
+      if (res && !res.ok && !["UNAVAILABLE", "RATE_LIMITED", "INTERNAL"].includes(res.error.code)) break;
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 8_000)));
+    }
+    this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { state: "failed" }));
+  }
+
+  async edit(conversationId: string, messageId: string, body: string): Promise<string | null> {
+    const res = await this.#ack<TMessage>("message:edit", { conversationId, messageId, body });
+    if (res?.ok) this.store.update((s) => S.applyUpdatedMessage(s, res.data));
+    return res?.ok ? null : (res?.error.message ?? "no answer from the server");
+  }
+
+  async remove(conversationId: string, messageId: string): Promise<string | null> {
+    const res = await this.#ack("message:delete", { conversationId, messageId });
+    if (res?.ok) this.store.update((s) => S.applyDeleted(s, { conversationId, messageId }));
+    return res?.ok ? null : (res?.error.message ?? "no answer from the server");
+  }
+
+  /** Mark everything up to the head as read (no-op when already read). */
+  markRead(conversationId: string): void {
+    const s = this.store.get();
+    const c = s.conversations[conversationId];
+    if (!c || S.unreadOf(s, c) === 0) return;
+    void this.#ack("receipt:read", { conversationId, seq: c.summary.lastSeq });
+  }
+
+  /** Call on every keystroke; sends typing:start at most every 2 s and typing:stop when idle. */
+  typing(conversationId: string): void {
+    const now = Date.now();
+    if (now - (this.#typingSentAt.get(conversationId) ?? 0) > 2_000) {
+      this.#typingSentAt.set(conversationId, now);
+      this.#socket?.emit("typing:start", { conversationId });
+    }
+    clearTimeout(this.#typingTimers.get(conversationId));
+    this.#typingTimers.set(conversationId, setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS));
+  }
+
+  stopTyping(conversationId: string): void {
+    clearTimeout(this.#typingTimers.get(conversationId));
+    this.#typingTimers.delete(conversationId);
+    if (this.#typingSentAt.delete(conversationId)) this.#socket?.emit("typing:stop", { conversationId });
+  }
+
+  /** Watch presence of everyone I share a conversation with (≤ 200). */
+  #watchMembers(): void {
+    if (!this.#socket?.connected) return;
+    const ids = new Set<string>();
+    for (const c of Object.values(this.store.get().conversations)) for (const m of c.summary.members) if (m.userId !== this.#opts.me) ids.add(m.userId);
+    const fresh = [...ids].filter((id) => !this.#watched.has(id)).slice(0, 200 - this.#watched.size);
+    if (fresh.length === 0) return;
+    for (const id of fresh) this.#watched.add(id);
+    void this.#ack<TPresence[]>("presence:watch", { userIds: fresh }).then((res) => {
+      if (res?.ok) this.store.update((s) => res.data.reduce(S.applyPresence, s));
+    });
+  }
+
+  async #ack<T = unknown>(event: string, payload: unknown): Promise<TAck<T> | null> {
+    const socket = this.#socket as unknown as Loose | null;
+    if (!socket) return null;
+    try {
+      return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as TAck<T>;
+    } catch {
+      return null; // timeout or disconnected
+    }
+  }
+}

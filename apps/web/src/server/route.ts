@@ -1,0 +1,202 @@
+// The one wrapper every REST v1 handler goes through:
+// - authentication (`Authorization: Bearer <accessToken>`, verified locally,
+//   then the user must still exist and be ACTIVE, so a suspension or ban
+//   takes effect at once rather than when the 15-minute token expires);
+// - safe input: JSON bodies ≤ 64 KiB (413 PAYLOAD_TOO_LARGE), malformed JSON
+//   or a non-JSON Content-Type → 400 INVALID_PAYLOAD, then the shared zod
+//   schema (strict: unknown keys → INVALID_PAYLOAD);
+// - errors: AppError → `{ok:false,error:{code,message}}` with
+//   HTTP_STATUS_BY_CODE[code]; a store that is down → 503 UNAVAILABLE;
+//   anything else → 500 INTERNAL with a generic message (logged, never sent).
+// Success bodies are the contract's bare shapes (`{user}`, `{accessToken,…}`,
+// `{conversations}`…), not the `{ok:true,data}` ack envelope: HTTP status
+// already says success, and mobile/script clients read the documented shape.
+import type { TAccessClaims } from "@relay/core";
+import { requireActiveUser } from "@relay/core";
+import type { User } from "@relay/db";
+import { AppError, HTTP_STATUS_BY_CODE, fail, toErrorBody } from "@relay/shared/errors";
+import { parsePayloadOrThrow } from "@relay/shared/protocol";
+import { getToken } from "next-auth/jwt";
+import type { z } from "zod";
+import { getDeps, type WebDeps } from "./deps";
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RouteContext<P> {
+  req: Request;
+  /** Raw path params; validate with `parseParams`. */
+  params: P;
+  deps: WebDeps;
+}
+
+export interface AuthedContext<P> extends RouteContext<P> {
+  auth: TAccessClaims;
+  /** The caller, freshly read (ACTIVE). */
+  user: User;
+}
+
+/** What Next.js calls: `(request, { params })`. */
+export type RouteHandler<P> = (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** A JSON success response (bare body, see the header comment). */
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: NO_STORE });
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204, headers: NO_STORE });
+}
+
+export function errorResponse(err: unknown): Response {
+  const body = isUnavailable(err)
+    ? fail("UNAVAILABLE", "service temporarily unavailable")
+    : toErrorBody(err);
+  if (body.error.code === "INTERNAL")
+    console.error("[relay:web] unhandled error in REST handler:", err);
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (body.error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="relay"';
+  return Response.json(body, { status: HTTP_STATUS_BY_CODE[body.error.code], headers });
+}
+
+/** Store outages (Postgres, Redis, Cassandra unreachable) are UNAVAILABLE, not INTERNAL. */
+function isUnavailable(err: unknown): boolean {
+  if (err instanceof AppError || !(err instanceof Error)) return false;
+  if (
+    [
+      "NoHostAvailableError",
+      "OperationTimedOutError",
+      "MaxRetriesPerRequestError",
+      "PrismaClientInitializationError",
+    ].includes(err.name)
+  ) {
+    return true;
+  }
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code === "string" &&
+    ["P1001", "P1002", "P1017", "ECONNREFUSED", "ETIMEDOUT"].includes(code)
+  )
+    return true;
+  return /Connection is closed|connect ECONNREFUSED/.test(err.message);
+}
+
+async function run(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+/** A handler that needs no caller (sign-up, sign-in, refresh). */
+export function publicRoute<P = Record<string, string>>(
+  fn: (ctx: RouteContext<P>) => Promise<Response>,
+): RouteHandler<P> {
+  return (req, ctx) => run(async () => fn({ req, params: await ctx.params, deps: getDeps() }));
+}
+
+/** A handler for a signed-in, ACTIVE caller (UNAUTHORIZED / FORBIDDEN otherwise). */
+export function authedRoute<P = Record<string, string>>(
+  fn: (ctx: AuthedContext<P>) => Promise<Response>,
+): RouteHandler<P> {
+  return (req, ctx) =>
+    run(async () => {
+      const deps = getDeps();
+      const bearer = bearerToken(req);
+      // API clients send a Bearer access token; the browser sends its next-auth session cookie.
+      const auth = bearer !== undefined ? await deps.tokens.verifyAccess(bearer) : await sessionClaims(req, deps.env.AUTH_SECRET);
+      const user = await requireActiveUser(deps, auth.userId);
+      return fn({ req, params: await ctx.params, deps, auth, user });
+    });
+}
+
+/**
+ * The caller of a browser request from its next-auth session cookie (a JWT
+ * encrypted with AUTH_SECRET). The session id is stable for the session, so
+ * realtime tokens minted for it share one `sid`.
+ */
+async function sessionClaims(req: Request, secret: string): Promise<TAccessClaims> {
+  const secureCookie = new URL(req.url).protocol === "https:";
+  const token = await getToken({ req, secret, secureCookie, salt: secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token" });
+  if (!token || typeof token.uid !== "string") throw new AppError("UNAUTHORIZED", "sign in or send an access token");
+  return { userId: token.uid, role: token.role === "ADMIN" ? "ADMIN" : "USER", sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}` };
+}
+
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.get("authorization");
+  const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/**
+ * The request body as JSON, validated by `schema`. Requires a JSON
+ * Content-Type (also keeps cross-site HTML forms out once cookie sessions
+ * exist), at most MAX_BODY_BYTES, valid UTF-8 and valid JSON.
+ */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new AppError("INVALID_PAYLOAD", "Content-Type must be application/json");
+  }
+  const text = await readBodyText(req);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError("INVALID_PAYLOAD", "body: malformed JSON");
+  }
+  return parsePayloadOrThrow(schema, body);
+}
+
+async function readBodyText(req: Request): Promise<string> {
+  const tooLarge = () =>
+    new AppError("PAYLOAD_TOO_LARGE", `request body too large (max ${MAX_BODY_BYTES} bytes)`);
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("INVALID_PAYLOAD", "body: invalid UTF-8");
+  }
+}
+
+/** The URL query as a plain object, validated by `schema` (strict schemas reject unknown parameters). */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.output<S> {
+  return parsePayloadOrThrow(schema, Object.fromEntries(new URL(req.url).searchParams));
+}
+
+/** Path params validated by `schema` (e.g. uuids); a bad id is INVALID_PAYLOAD. */
+export function parseParams<S extends z.ZodType>(params: unknown, schema: S): z.output<S> {
+  return parsePayloadOrThrow(schema, params);
+}
+
+/** The client's IP as seen by the nearest proxy (last X-Forwarded-For hop), for rate limits. */
+export function clientIp(req: Request): string {
+  const real = req.headers.get("x-real-ip")?.trim();
+  if (real) return real;
+  const hops =
+    req.headers
+      .get("x-forwarded-for")
+      ?.split(",")
+      .map((h) => h.trim())
+      .filter(Boolean) ?? [];
+  return hops.at(-1) ?? "unknown";
+}

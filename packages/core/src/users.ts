@@ -1,0 +1,126 @@
+// People: sign-up, password sign-in, people search and the public shape of a
+// user. Passwords are hashed with Argon2id (@relay/db); sign-in answers the
+// same generic UNAUTHORIZED for an unknown email and a wrong password, and
+// spends the same hashing work on both so timing does not tell them apart.
+import { hashPassword, verifyPassword, type PrismaClient, type User } from "@relay/db";
+import { AppError } from "@relay/shared/errors";
+import type { TSignupRequest, TTokenRequest, TUserPublic } from "@relay/shared/schemas";
+import { isUniqueViolation } from "./db-errors";
+
+export interface UsersDeps {
+  db: PrismaClient;
+}
+
+/** Max people returned by one search. */
+export const USER_SEARCH_LIMIT = 20;
+
+const INVALID_CREDENTIALS = "invalid email or password";
+
+type TPublicUserSource = Pick<User, "id" | "name" | "email" | "role" | "status" | "lastSeenAt">;
+
+/** The contract's user shape. `email` only when `includeEmail` (the user themself, admins). */
+export function toPublicUser(
+  user: TPublicUserSource,
+  opts: { includeEmail?: boolean } = {},
+): TUserPublic {
+  return {
+    id: user.id,
+    name: user.name,
+    ...(opts.includeEmail ? { email: user.email } : {}),
+    role: user.role,
+    status: user.status,
+    lastSeenAt: user.lastSeenAt?.toISOString() ?? null,
+  };
+}
+
+/** FORBIDDEN for suspended/banned accounts; returns normally for ACTIVE ones. */
+export function assertUserActive(user: Pick<User, "status">): void {
+  if (user.status === "SUSPENDED") throw new AppError("FORBIDDEN", "account suspended");
+  if (user.status === "BANNED") throw new AppError("FORBIDDEN", "account banned");
+}
+
+/**
+ * Creates an ACTIVE USER. The email arrives normalized (trimmed, lower-case)
+ * from ZSignupRequestSchema. A taken email is CONFLICT, also when two
+ * sign-ups race (unique index).
+ */
+export async function signUp(deps: UsersDeps, input: TSignupRequest): Promise<User> {
+  const taken = await deps.db.user.findUnique({
+    where: { email: input.email },
+    select: { id: true },
+  });
+  if (taken) throw new AppError("CONFLICT", "email already registered");
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await deps.db.user.create({
+      data: { email: input.email, name: input.name, passwordHash },
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("CONFLICT", "email already registered");
+    throw err;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+/** A real Argon2 hash to verify against when the email is unknown (equal work, equal timing). */
+function timingDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword("relay-timing-equalizer");
+  return dummyHash;
+}
+
+/**
+ * The user for an email + password. Unknown email, wrong password and an
+ * account without a password (e.g. OAuth-only) are one generic UNAUTHORIZED;
+ * only after the password matched does a suspended/banned account learn
+ * why it is refused (FORBIDDEN).
+ */
+export async function authenticate(deps: UsersDeps, input: TTokenRequest): Promise<User> {
+  const user = await deps.db.user.findUnique({ where: { email: input.email } });
+  if (!user?.passwordHash) {
+    await verifyPassword(await timingDummyHash(), input.password);
+    throw new AppError("UNAUTHORIZED", INVALID_CREDENTIALS);
+  }
+  if (!(await verifyPassword(user.passwordHash, input.password))) {
+    throw new AppError("UNAUTHORIZED", INVALID_CREDENTIALS);
+  }
+  assertUserActive(user);
+  return user;
+}
+
+/**
+ * The user behind an access token, refused unless ACTIVE. Access tokens live
+ * 15 minutes; checking the status per request makes a suspension or ban take
+ * effect on the REST API at once (UNAUTHORIZED when the user no longer exists).
+ */
+export async function requireActiveUser(deps: UsersDeps, userId: string): Promise<User> {
+  const user = await deps.db.user.findUnique({ where: { id: userId } });
+  if (!user) throw new AppError("UNAUTHORIZED", "unknown user");
+  assertUserActive(user);
+  return user;
+}
+
+/**
+ * People search: ACTIVE users whose name or email contains `query`
+ * (case-insensitive), never the caller, at most USER_SEARCH_LIMIT, by name.
+ * Emails are only included for admin callers.
+ */
+export async function searchUsers(
+  deps: UsersDeps,
+  input: { query: string; callerId: string; callerRole?: "USER" | "ADMIN" },
+): Promise<TUserPublic[]> {
+  // Prisma's `contains` becomes ILIKE '%…%' without escaping: make % and _ literal.
+  const pattern = input.query.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const users = await deps.db.user.findMany({
+    where: {
+      status: "ACTIVE",
+      id: { not: input.callerId },
+      OR: [
+        { name: { contains: pattern, mode: "insensitive" } },
+        { email: { contains: pattern, mode: "insensitive" } },
+      ],
+    },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    take: USER_SEARCH_LIMIT,
+  });
+  return users.map((u) => toPublicUser(u, { includeEmail: input.callerRole === "ADMIN" }));
+}
