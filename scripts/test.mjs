@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { buildAll } from "./lib/apps.mjs";
 import { loadEnv } from "./lib/env.mjs";
-import { log, ProvisionError } from "./lib/proc.mjs";
+import { aptInstall, log, ProvisionError } from "./lib/proc.mjs";
 import { root } from "./lib/paths.mjs";
 import { servicesUp } from "./lib/services.mjs";
 import { migrateAll } from "./migrate.mjs";
@@ -19,6 +19,12 @@ const env = {
   NEXT_TELEMETRY_DISABLED: "1",
 };
 const extraArgs = process.argv.slice(2);
+
+/** Debian's Chromium for Playwright (never a downloaded browser). */
+function ensureChromium() {
+  if (existsSync(env.CHROMIUM_PATH ?? "/usr/bin/chromium")) return;
+  aptInstall(["chromium"], "browser tests need Chromium");
+}
 
 function step(name, cmd, args) {
   log(name);
@@ -41,29 +47,57 @@ try {
   }
   const results = path.join(root, ".vitest-results.json");
   rmSync(results, { force: true });
-  log("running tests…");
-  const r = spawnSync(
-    path.join(root, "node_modules/.bin/vitest"),
-    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...extraArgs],
-    {
-      cwd: root,
-      env,
-      stdio: "inherit",
-    },
-  );
-  if (existsSync(results)) {
-    const j = JSON.parse(readFileSync(results, "utf8"));
-    const skipped = j.numPendingTests + j.numTodoTests;
-    log(`finished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    console.log(
-      `tests: ${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`,
+  const onlyE2e = extraArgs.length === 1 && extraArgs[0] === "e2e";
+  log(onlyE2e ? "skipping unit/integration tests" : "running unit and integration tests…");
+  const r = onlyE2e
+    ? { status: 0 }
+    : spawnSync(
+        path.join(root, "node_modules/.bin/vitest"),
+        [
+          "run",
+          "--reporter=default",
+          "--reporter=json",
+          `--outputFile.json=${results}`,
+          ...extraArgs,
+        ],
+        {
+          cwd: root,
+          env,
+          stdio: "inherit",
+        },
+      );
+  const unit = onlyE2e
+    ? { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0 }
+    : existsSync(results)
+      ? JSON.parse(readFileSync(results, "utf8"))
+      : null;
+  let e2e = null;
+  if (!extraArgs.length || extraArgs.includes("e2e")) {
+    log("running browser tests (Playwright, Chromium)…");
+    ensureChromium();
+    const e2eResults = path.join(root, "test-results/e2e-results.json");
+    rmSync(e2eResults, { force: true });
+    spawnSync(
+      path.join(root, "node_modules/.bin/playwright"),
+      ["test", "-c", "e2e/playwright.config.ts"],
+      { cwd: root, env, stdio: "inherit" },
     );
-    if (j.numTotalTests === 0) {
-      console.error("[relay] no tests ran");
-      process.exit(1);
-    }
+    e2e = existsSync(e2eResults)
+      ? JSON.parse(readFileSync(e2eResults, "utf8")).stats
+      : { expected: 0, unexpected: 1, flaky: 0, skipped: 0 };
   }
-  process.exit(r.status ?? 1);
+  const passed = (unit?.numPassedTests ?? 0) + (e2e ? e2e.expected + e2e.flaky : 0);
+  const failed = (unit ? unit.numFailedTests : 1) + (e2e ? e2e.unexpected : 0);
+  const skipped = (unit ? unit.numPendingTests + unit.numTodoTests : 0) + (e2e ? e2e.skipped : 0);
+  log(
+    `finished in ${((Date.now() - t0) / 1000).toFixed(0)} s${e2e ? ` (browser: ${e2e.expected} passed, ${e2e.unexpected} failed)` : ""}`,
+  );
+  console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  if (passed + failed === 0) {
+    console.error("[relay] no tests ran");
+    process.exit(1);
+  }
+  process.exit(r.status === 0 && failed === 0 ? 0 : 1);
 } catch (err) {
   console.error(`[relay] ${err instanceof ProvisionError ? err.message : (err?.stack ?? err)}`);
   process.exit(1);

@@ -78,6 +78,7 @@ describe.each([
     expect(res.status).toBe(200);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-powered-by")).toBeNull();
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(await res.text()).toContain(marker);
     const health = await fetch(`http://127.0.0.1:${port}/api/healthz`);
     expect(await health.json()).toEqual({ status: "ok" });

@@ -30,22 +30,31 @@ function providers(): NextAuthConfig["providers"] {
   const env = loadEnv();
   const list: NextAuthConfig["providers"] = [
     Credentials({
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+      },
       async authorize(raw) {
-        const input = parsePayload(ZTokenRequestSchema, { email: raw.email, password: raw.password });
+        const input = parsePayload(ZTokenRequestSchema, {
+          email: raw.email,
+          password: raw.password,
+        });
         if (!input.ok) throw new AccountRefused("invalid");
         try {
           const user = await authenticate(getDeps(), input.data);
           return { id: user.id, name: user.name, email: user.email, role: user.role };
         } catch (err) {
-          if (err instanceof AppError && err.code === "FORBIDDEN") throw new AccountRefused(/banned/.test(err.message) ? "banned" : "suspended");
-          if (err instanceof AppError && err.code === "UNAUTHORIZED") throw new AccountRefused("invalid");
+          if (err instanceof AppError && err.code === "FORBIDDEN")
+            throw new AccountRefused(/banned/.test(err.message) ? "banned" : "suspended");
+          if (err instanceof AppError && err.code === "UNAUTHORIZED")
+            throw new AccountRefused("invalid");
           throw err;
         }
       },
     }),
   ];
-  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET)
+    list.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
   return list;
 }
 

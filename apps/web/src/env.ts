@@ -18,6 +18,9 @@ export const ZWebEnvSchema = z.object({
     .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
   CASSANDRA_LOCAL_DC: z.string().min(1),
   CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+  // Per-IP limits of the unauthenticated auth routes: sign-ups per 10 minutes, sign-ins per minute.
+  AUTH_SIGNUP_LIMIT: z.coerce.number<string>().int().min(1).default(10),
+  AUTH_TOKEN_LIMIT: z.coerce.number<string>().int().min(1).default(30),
   // Optional OAuth sign-in: the GitHub button appears only when both are set.
   AUTH_GITHUB_ID: z.string().min(1).optional(),
   AUTH_GITHUB_SECRET: z.string().min(1).optional(),

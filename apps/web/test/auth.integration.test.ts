@@ -13,7 +13,10 @@ import { POST as signup } from "../src/app/api/v1/auth/signup/route";
 import { POST as token } from "../src/app/api/v1/auth/token/route";
 import { GET as listConversations } from "../src/app/api/v1/conversations/route";
 import { getDeps } from "../src/server/deps";
-import { AUTH_RATE_LIMITS } from "../src/server/rate-limit";
+import { loadEnv } from "../src/env";
+import { authRateLimits } from "../src/server/rate-limit";
+
+const AUTH_RATE_LIMITS = authRateLimits(loadEnv());
 import { PASSWORD, bodyOf, call, errorOf, newAccount, randomIp } from "./helpers";
 
 const email = () => `web-${randomUUID()}@test.relay`;

@@ -20,18 +20,29 @@ export interface TConversationMembers {
 
 export const MEMBERS_CACHE_TTL_SECONDS = 300;
 
-export function createMembershipReader(deps: { db: PrismaClient; redis: Redis; redisPrefix: string }) {
+export function createMembershipReader(deps: {
+  db: PrismaClient;
+  redis: Redis;
+  redisPrefix: string;
+}) {
   const keys = redisKeys(deps.redisPrefix);
 
   async function load(conversationId: string): Promise<TConversationMembers | null> {
     const conv = await deps.db.conversation.findFirst({
       where: { id: conversationId, deletedAt: null },
-      select: { type: true, memberships: { select: { userId: true, role: true, mutedUntil: true } } },
+      select: {
+        type: true,
+        memberships: { select: { userId: true, role: true, mutedUntil: true } },
+      },
     });
     if (!conv) return null;
     return {
       type: conv.type,
-      members: conv.memberships.map((m) => ({ userId: m.userId, role: m.role, mutedUntil: m.mutedUntil?.toISOString() ?? null })),
+      members: conv.memberships.map((m) => ({
+        userId: m.userId,
+        role: m.role,
+        mutedUntil: m.mutedUntil?.toISOString() ?? null,
+      })),
     };
   }
 
@@ -43,7 +54,12 @@ export function createMembershipReader(deps: { db: PrismaClient; redis: Redis; r
       if (cached) return JSON.parse(cached) as TConversationMembers | null;
       const fresh = await load(conversationId);
       // Cache misses for unknown ids too (briefly) so garbage ids cannot hammer Postgres.
-      await deps.redis.set(key, JSON.stringify(fresh), "EX", fresh ? MEMBERS_CACHE_TTL_SECONDS : 30);
+      await deps.redis.set(
+        key,
+        JSON.stringify(fresh),
+        "EX",
+        fresh ? MEMBERS_CACHE_TTL_SECONDS : 30,
+      );
       return fresh;
     },
     async invalidate(conversationId: string): Promise<void> {

@@ -40,8 +40,13 @@ export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?:
           issuer: ACCESS_TOKEN_ISSUER,
           audience: ACCESS_TOKEN_AUDIENCE,
         });
-        if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new Error("claims");
-        return { userId: payload.sub, role: payload.role === "ADMIN" ? "ADMIN" : "USER", sessionId: payload.sid };
+        if (typeof payload.sub !== "string" || typeof payload.sid !== "string")
+          throw new Error("claims");
+        return {
+          userId: payload.sub,
+          role: payload.role === "ADMIN" ? "ADMIN" : "USER",
+          sessionId: payload.sid,
+        };
       } catch {
         throw new AppError("UNAUTHORIZED", "invalid or expired access token");
       }

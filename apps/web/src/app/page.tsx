@@ -13,7 +13,8 @@ export default async function Home() {
         <Brand />
         <h1 className="landing__title">Chat that keeps up.</h1>
         <p className="page__lead">
-          Relay is real-time chat for teams and friends: 1:1 and groups, live on every device, with history, typing, read receipts and presence.
+          Relay is real-time chat for teams and friends: 1:1 and groups, live on every device, with
+          history, typing, read receipts and presence.
         </p>
         <div className="landing__actions">
           <Link className="rl-btn rl-btn--primary" href="/signup">

@@ -4,13 +4,23 @@
 // receipts, typing and presence watching. All state goes through ChatStore.
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import type { TAck } from "@relay/shared/errors";
-import type { TConversationSummary, TMessage, TMessageHistoryResult, TMessageSendResult, TPresence, TSyncResult } from "@relay/shared/schemas";
+import type {
+  TConversationSummary,
+  TMessage,
+  TMessageHistoryResult,
+  TMessageSendResult,
+  TPresence,
+  TSyncResult,
+} from "@relay/shared/schemas";
 import { io, type Socket } from "socket.io-client";
 import * as S from "./chat-state";
 import { ChatStore } from "./chat-store";
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-type Loose = { timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<TAck<unknown>> }; emit(event: string, payload: unknown): void };
+type Loose = {
+  timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<TAck<unknown>> };
+  emit(event: string, payload: unknown): void;
+};
 
 export interface ChatClientOptions {
   me: string;
@@ -28,6 +38,9 @@ const PAGE = 50;
 export class ChatClient {
   readonly store: ChatStore;
   #socket: RelaySocket | null = null;
+  /** Resolves once the socket exists: calls made before that (e.g. a conversation opened from the URL) wait for it. */
+  readonly #socketReady: Promise<RelaySocket>;
+  #resolveSocket!: (s: RelaySocket) => void;
   #everConnected = false;
   #stopped = false;
   #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -38,6 +51,7 @@ export class ChatClient {
   constructor(opts: ChatClientOptions) {
     this.#opts = opts;
     this.store = new ChatStore(opts.me);
+    this.#socketReady = new Promise((resolve) => (this.#resolveSocket = resolve));
   }
 
   async start(): Promise<void> {
@@ -50,14 +64,19 @@ export class ChatClient {
       reconnectionDelayMax: 5_000,
     });
     this.#socket = socket;
+    this.#resolveSocket(socket);
     socket.on("connect", () => {
       this.store.update((s) => S.setConnection(s, "online"));
       void this.#afterConnect(this.#everConnected);
       this.#everConnected = true;
     });
-    socket.on("disconnect", () => this.store.update((s) => S.setConnection(s, this.#stopped ? "offline" : "reconnecting")));
+    socket.on("disconnect", () =>
+      this.store.update((s) => S.setConnection(s, this.#stopped ? "offline" : "reconnecting")),
+    );
     socket.on("connect_error", (err: Error & { data?: TAck<unknown> }) => {
-      this.store.update((s) => S.setConnection(s, this.#everConnected ? "reconnecting" : "connecting"));
+      this.store.update((s) =>
+        S.setConnection(s, this.#everConnected ? "reconnecting" : "connecting"),
+      );
       // Expired access token: fetch a fresh one and let Socket.IO retry with it.
       if (err.data && !err.data.ok && err.data.error.code === "UNAUTHORIZED") {
         this.#opts.fetchRealtimeToken().then(
@@ -71,7 +90,8 @@ export class ChatClient {
     });
     socket.on("message:new", (m) => {
       this.store.update((s) => S.applyNewMessage(s, m));
-      if (m.senderId !== this.#opts.me) void this.#ack("receipt:delivered", { conversationId: m.conversationId, seq: m.seq });
+      if (m.senderId !== this.#opts.me)
+        void this.#ack("receipt:delivered", { conversationId: m.conversationId, seq: m.seq });
       if (!this.store.get().conversations[m.conversationId]) void this.refreshConversations();
     });
     socket.on("message:updated", (m) => this.store.update((s) => S.applyUpdatedMessage(s, m)));
@@ -104,7 +124,9 @@ export class ChatClient {
   };
 
   #onVisibility = () => {
-    void this.#ack("presence:set", { status: document.visibilityState === "hidden" ? "away" : "online" });
+    void this.#ack("presence:set", {
+      status: document.visibilityState === "hidden" ? "away" : "online",
+    });
   };
 
   async refreshConversations(): Promise<void> {
@@ -113,34 +135,47 @@ export class ChatClient {
     this.#watchMembers();
   }
 
-  /** After every (re)connect: catch up on what happened while away, resend what is pending. */
+  /**
+   * After every (re)connect: read marks and heads for every conversation
+   * (sync), then — after a reconnect — the messages missed meanwhile, and
+   * resend what is still pending.
+   */
   async #afterConnect(isReconnect: boolean): Promise<void> {
     this.#watched.clear();
     this.#watchMembers();
-    if (isReconnect) {
-      await this.refreshConversations().catch(() => undefined);
-      const state = this.store.get();
-      const known = Object.fromEntries(Object.values(state.conversations).map((c) => [c.summary.id, c.messages.at(-1)?.seq ?? 0]));
-      const res = await this.#ack<TSyncResult>("sync", { conversations: known, ...(state.lastServerTime ? { since: state.lastServerTime } : {}) });
-      if (res?.ok) {
-        this.store.update((s) => S.applySync(s, res.data));
-        await Promise.all(
-          Object.entries(res.data).map(async ([id, st]) => {
-            const c = this.store.get().conversations[id];
-            if (c?.loaded && st.lastSeq > (known[id] ?? 0)) await this.#fetchAfter(id, known[id] ?? 0);
-          }),
-        );
-      }
+    if (isReconnect) await this.refreshConversations().catch(() => undefined);
+    const state = this.store.get();
+    const known = Object.fromEntries(
+      Object.values(state.conversations).map((c) => [c.summary.id, c.messages.at(-1)?.seq ?? 0]),
+    );
+    const res = await this.#ack<TSyncResult>("sync", {
+      conversations: known,
+      ...(state.lastServerTime ? { since: state.lastServerTime } : {}),
+    });
+    if (res?.ok) {
+      this.store.update((s) => S.applySync(s, res.data));
+      await Promise.all(
+        Object.entries(res.data).map(async ([id, st]) => {
+          const c = this.store.get().conversations[id];
+          if (c?.loaded && st.lastSeq > (known[id] ?? 0))
+            await this.#fetchAfter(id, known[id] ?? 0);
+        }),
+      );
     }
     for (const c of Object.values(this.store.get().conversations)) {
-      for (const p of c.pending) if (p.state === "sending") void this.#deliver(p.conversationId, p.clientMsgId, p.body);
+      for (const p of c.pending)
+        if (p.state === "sending") void this.#deliver(p.conversationId, p.clientMsgId, p.body);
     }
   }
 
   async #fetchAfter(conversationId: string, afterSeq: number): Promise<void> {
     let cursor = afterSeq;
     for (let i = 0; i < 50; i++) {
-      const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, afterSeq: cursor, limit: 100 });
+      const res = await this.#ack<TMessageHistoryResult>("message:history", {
+        conversationId,
+        afterSeq: cursor,
+        limit: 100,
+      });
       if (!res?.ok) return;
       this.store.update((s) => S.applyHistory(s, conversationId, res.data, "after"));
       const last = res.data.messages.at(-1);
@@ -150,7 +185,10 @@ export class ChatClient {
   }
 
   async loadLatest(conversationId: string): Promise<void> {
-    const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, limit: PAGE });
+    const res = await this.#ack<TMessageHistoryResult>("message:history", {
+      conversationId,
+      limit: PAGE,
+    });
     if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "latest"));
   }
 
@@ -158,7 +196,11 @@ export class ChatClient {
     const c = this.store.get().conversations[conversationId];
     const oldest = c?.messages[0]?.seq;
     if (!c || !c.hasMoreBefore || oldest === undefined) return;
-    const res = await this.#ack<TMessageHistoryResult>("message:history", { conversationId, beforeSeq: oldest, limit: PAGE });
+    const res = await this.#ack<TMessageHistoryResult>("message:history", {
+      conversationId,
+      beforeSeq: oldest,
+      limit: PAGE,
+    });
     if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "before"));
   }
 
@@ -166,7 +208,14 @@ export class ChatClient {
   send(conversationId: string, body: string): void {
     const clientMsgId = crypto.randomUUID();
     this.store.update((s) =>
-      S.addPending(s, { clientMsgId, conversationId, body, createdAt: new Date().toISOString(), state: "sending", attempts: 0 }),
+      S.addPending(s, {
+        clientMsgId,
+        conversationId,
+        body,
+        createdAt: new Date().toISOString(),
+        state: "sending",
+        attempts: 0,
+      }),
     );
     this.stopTyping(conversationId);
     void this.#deliver(conversationId, clientMsgId, body);
@@ -174,9 +223,13 @@ export class ChatClient {
 
   /** Retry a failed send by hand (same clientMsgId: never a duplicate). */
   retry(conversationId: string, clientMsgId: string): void {
-    const p = this.store.get().conversations[conversationId]?.pending.find((x) => x.clientMsgId === clientMsgId);
+    const p = this.store
+      .get()
+      .conversations[conversationId]?.pending.find((x) => x.clientMsgId === clientMsgId);
     if (!p) return;
-    this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { state: "sending", attempts: 0 }));
+    this.store.update((s) =>
+      S.setPendingState(s, conversationId, clientMsgId, { state: "sending", attempts: 0 }),
+    );
     void this.#deliver(conversationId, clientMsgId, p.body);
   }
 
@@ -184,22 +237,42 @@ export class ChatClient {
     this.store.update((s) => {
       const c = s.conversations[conversationId];
       if (!c) return s;
-      return { ...s, conversations: { ...s.conversations, [conversationId]: { ...c, pending: c.pending.filter((p) => p.clientMsgId !== clientMsgId) } } };
+      return {
+        ...s,
+        conversations: {
+          ...s.conversations,
+          [conversationId]: {
+            ...c,
+            pending: c.pending.filter((p) => p.clientMsgId !== clientMsgId),
+          },
+        },
+      };
     });
   }
 
   async #deliver(conversationId: string, clientMsgId: string, body: string): Promise<void> {
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
-      const pending = this.store.get().conversations[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
+      const pending = this.store
+        .get()
+        .conversations[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
       if (!pending) return; // confirmed by message:new meanwhile
-      this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { attempts: attempt }));
+      this.store.update((s) =>
+        S.setPendingState(s, conversationId, clientMsgId, { attempts: attempt }),
+      );
       if (!this.#socket?.connected) return; // resent after reconnect
-      const res = await this.#ack<TMessageSendResult>("message:send", { conversationId, clientMsgId, body });
+      const res = await this.#ack<TMessageSendResult>("message:send", {
+        conversationId,
+        clientMsgId,
+        body,
+      });
       if (res?.ok) return; // message:new (which we also receive) replaces the pending entry
-      if (res && !res.ok && !["UNAVAILABLE", "RATE_LIMITED", "INTERNAL"].includes(res.error.code)) break;
+      if (res && !res.ok && !["UNAVAILABLE", "RATE_LIMITED", "INTERNAL"].includes(res.error.code))
+        break;
       await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 8_000)));
     }
-    this.store.update((s) => S.setPendingState(s, conversationId, clientMsgId, { state: "failed" }));
+    this.store.update((s) =>
+      S.setPendingState(s, conversationId, clientMsgId, { state: "failed" }),
+    );
   }
 
   async edit(conversationId: string, messageId: string, body: string): Promise<string | null> {
@@ -230,21 +303,28 @@ export class ChatClient {
       this.#socket?.emit("typing:start", { conversationId });
     }
     clearTimeout(this.#typingTimers.get(conversationId));
-    this.#typingTimers.set(conversationId, setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS));
+    this.#typingTimers.set(
+      conversationId,
+      setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS),
+    );
   }
 
   stopTyping(conversationId: string): void {
     clearTimeout(this.#typingTimers.get(conversationId));
     this.#typingTimers.delete(conversationId);
-    if (this.#typingSentAt.delete(conversationId)) this.#socket?.emit("typing:stop", { conversationId });
+    if (this.#typingSentAt.delete(conversationId))
+      this.#socket?.emit("typing:stop", { conversationId });
   }
 
   /** Watch presence of everyone I share a conversation with (≤ 200). */
   #watchMembers(): void {
     if (!this.#socket?.connected) return;
     const ids = new Set<string>();
-    for (const c of Object.values(this.store.get().conversations)) for (const m of c.summary.members) if (m.userId !== this.#opts.me) ids.add(m.userId);
-    const fresh = [...ids].filter((id) => !this.#watched.has(id)).slice(0, 200 - this.#watched.size);
+    for (const c of Object.values(this.store.get().conversations))
+      for (const m of c.summary.members) if (m.userId !== this.#opts.me) ids.add(m.userId);
+    const fresh = [...ids]
+      .filter((id) => !this.#watched.has(id))
+      .slice(0, 200 - this.#watched.size);
     if (fresh.length === 0) return;
     for (const id of fresh) this.#watched.add(id);
     void this.#ack<TPresence[]>("presence:watch", { userIds: fresh }).then((res) => {
@@ -253,8 +333,7 @@ export class ChatClient {
   }
 
   async #ack<T = unknown>(event: string, payload: unknown): Promise<TAck<T> | null> {
-    const socket = this.#socket as unknown as Loose | null;
-    if (!socket) return null;
+    const socket = (this.#socket ?? (await this.#socketReady)) as unknown as Loose;
     try {
       return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as TAck<T>;
     } catch {

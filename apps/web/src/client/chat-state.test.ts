@@ -51,7 +51,8 @@ const summary = (id: string, over: Partial<TConversationSummary> = {}): TConvers
   ...over,
 });
 
-const withConv = (over: Partial<TConversationSummary> = {}) => applyConversationList(emptyState(ME), [summary(C1, over)]);
+const withConv = (over: Partial<TConversationSummary> = {}) =>
+  applyConversationList(emptyState(ME), [summary(C1, over)]);
 
 describe("chat state", () => {
   it("merges history and live messages without duplicates, in seq order", () => {
@@ -70,7 +71,14 @@ describe("chat state", () => {
   it("replaces the optimistic message when its own message:new arrives", () => {
     let s = withConv();
     s = applyHistory(s, C1, { messages: [], hasMore: false }, "latest");
-    s = addPending(s, { clientMsgId: "abc", conversationId: C1, body: "hi", createdAt: "2026-01-01T00:00:00.000Z", state: "sending", attempts: 1 });
+    s = addPending(s, {
+      clientMsgId: "abc",
+      conversationId: C1,
+      body: "hi",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      state: "sending",
+      attempts: 1,
+    });
     expect(s.conversations[C1]!.pending).toHaveLength(1);
     s = applyNewMessage(s, msg(1, { senderId: ME, clientMsgId: "abc", body: "hi" }));
     const c = s.conversations[C1]!;
@@ -114,7 +122,13 @@ describe("chat state", () => {
     let s = withConv({ lastSeq: 1 });
     s = applyHistory(s, C1, { messages: [msg(1)], hasMore: false }, "latest");
     s = applySync(s, {
-      [C1]: { lastSeq: 3, unread: 2, readSeqs: { [ME]: 1, [BOB]: 3 }, deliveredSeqs: { [BOB]: 3 }, changed: [msg(1, { body: "changed", editedAt: "2026-01-03T00:00:00.000Z" })] },
+      [C1]: {
+        lastSeq: 3,
+        unread: 2,
+        readSeqs: { [ME]: 1, [BOB]: 3 },
+        deliveredSeqs: { [BOB]: 3 },
+        changed: [msg(1, { body: "changed", editedAt: "2026-01-03T00:00:00.000Z" })],
+      },
     });
     const c = s.conversations[C1]!;
     expect(c.summary.lastSeq).toBe(3);
@@ -123,7 +137,10 @@ describe("chat state", () => {
   });
 
   it("sorts conversations by latest activity and expires typing", () => {
-    let s = applyConversationList(emptyState(ME), [summary(C1, { lastSeq: 1, lastMessage: msg(1) }), summary(C2)]);
+    let s = applyConversationList(emptyState(ME), [
+      summary(C1, { lastSeq: 1, lastMessage: msg(1) }),
+      summary(C2),
+    ]);
     s = applyNewMessage(s, msg(5, { conversationId: C2 }));
     expect(sortedConversations(s).map((c) => c.summary.id)).toEqual([C2, C1]);
     s = applyTyping(s, { conversationId: C1, userId: BOB, typing: true }, 1_000);

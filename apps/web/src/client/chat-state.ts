@@ -1,7 +1,13 @@
 // The browser's chat state as pure functions (state, input) → state, so the
 // rules (dedup by id, ordering by seq, optimistic sends, receipts, unread)
 // are unit-tested without a browser. chat-store.ts wraps them for React.
-import type { TConversationSummary, TMessage, TPresence, TReceiptEvent, TSyncConversationState } from "@relay/shared/schemas";
+import type {
+  TConversationSummary,
+  TMessage,
+  TPresence,
+  TReceiptEvent,
+  TSyncConversationState,
+} from "@relay/shared/schemas";
 
 export type TConnection = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -40,7 +46,13 @@ export interface TChatState {
 
 export const TYPING_TTL_MS = 6_000;
 
-export const emptyState = (me: string | null = null): TChatState => ({ me, conversations: {}, presence: {}, connection: "connecting", lastServerTime: null });
+export const emptyState = (me: string | null = null): TChatState => ({
+  me,
+  conversations: {},
+  presence: {},
+  connection: "connecting",
+  lastServerTime: null,
+});
 
 const later = (a: string | null, b: string | null) => (!a ? b : !b ? a : a > b ? a : b);
 
@@ -71,7 +83,11 @@ export function mergeMessages(existing: TMessage[], incoming: TMessage[]): TMess
   return [...byId.values()].sort((a, b) => a.seq - b.seq);
 }
 
-function updateConv(state: TChatState, id: string, fn: (c: TConversationState) => TConversationState): TChatState {
+function updateConv(
+  state: TChatState,
+  id: string,
+  fn: (c: TConversationState) => TConversationState,
+): TChatState {
   const c = state.conversations[id];
   if (!c) return state;
   return { ...state, conversations: { ...state.conversations, [id]: fn(c) } };
@@ -86,18 +102,33 @@ export function applyConversationList(state: TChatState, list: TConversationSumm
       continue;
     }
     const lastSeq = Math.max(prev.summary.lastSeq, summary.lastSeq);
-    const myRead = Math.max(state.me ? (prev.readSeqs[state.me] ?? 0) : 0, summary.lastSeq - summary.unread);
+    const myRead = Math.max(
+      state.me ? (prev.readSeqs[state.me] ?? 0) : 0,
+      summary.lastSeq - summary.unread,
+    );
     conversations[summary.id] = {
       ...prev,
-      summary: { ...summary, lastSeq, lastMessage: lastSeq > summary.lastSeq ? prev.summary.lastMessage : summary.lastMessage },
+      summary: {
+        ...summary,
+        lastSeq,
+        lastMessage: lastSeq > summary.lastSeq ? prev.summary.lastMessage : summary.lastMessage,
+      },
       readSeqs: state.me ? { ...prev.readSeqs, [state.me]: myRead } : prev.readSeqs,
     };
   }
   return { ...state, conversations };
 }
 
-export function applyHistory(state: TChatState, conversationId: string, page: { messages: TMessage[]; hasMore: boolean }, direction: "before" | "after" | "latest"): TChatState {
-  const lastTime = page.messages.reduce<string | null>((t, m) => later(later(t, m.createdAt), m.editedAt), state.lastServerTime);
+export function applyHistory(
+  state: TChatState,
+  conversationId: string,
+  page: { messages: TMessage[]; hasMore: boolean },
+  direction: "before" | "after" | "latest",
+): TChatState {
+  const lastTime = page.messages.reduce<string | null>(
+    (t, m) => later(later(t, m.createdAt), m.editedAt),
+    state.lastServerTime,
+  );
   const next = updateConv(state, conversationId, (c) => ({
     ...c,
     messages: mergeMessages(c.messages, page.messages),
@@ -117,7 +148,10 @@ export function applyNewMessage(state: TChatState, m: TMessage): TChatState {
       pending: m.clientMsgId ? c.pending.filter((p) => p.clientMsgId !== m.clientMsgId) : c.pending,
       summary: isNewest ? { ...c.summary, lastSeq: m.seq, lastMessage: m } : c.summary,
       // Your own message is read by you (the server agrees: it advances your mark on send).
-      readSeqs: mine && state.me ? { ...c.readSeqs, [state.me]: Math.max(c.readSeqs[state.me] ?? 0, m.seq) } : c.readSeqs,
+      readSeqs:
+        mine && state.me
+          ? { ...c.readSeqs, [state.me]: Math.max(c.readSeqs[state.me] ?? 0, m.seq) }
+          : c.readSeqs,
       typing: omit(c.typing, m.senderId),
     };
   });
@@ -133,12 +167,18 @@ export function applyUpdatedMessage(state: TChatState, m: TMessage): TChatState 
   return { ...next, lastServerTime: later(next.lastServerTime, m.editedAt) };
 }
 
-export function applyDeleted(state: TChatState, e: { conversationId: string; messageId: string }): TChatState {
+export function applyDeleted(
+  state: TChatState,
+  e: { conversationId: string; messageId: string },
+): TChatState {
   const blank = (m: TMessage): TMessage => ({ ...m, deleted: true, body: "" });
   return updateConv(state, e.conversationId, (c) => ({
     ...c,
     messages: c.messages.map((m) => (m.id === e.messageId ? blank(m) : m)),
-    summary: c.summary.lastMessage?.id === e.messageId ? { ...c.summary, lastMessage: blank(c.summary.lastMessage) } : c.summary,
+    summary:
+      c.summary.lastMessage?.id === e.messageId
+        ? { ...c.summary, lastMessage: blank(c.summary.lastMessage) }
+        : c.summary,
   }));
 }
 
@@ -147,19 +187,29 @@ export function applyReceipt(state: TChatState, r: TReceiptEvent): TChatState {
     const key = r.kind === "read" ? "readSeqs" : "deliveredSeqs";
     const marks = { ...c[key], [r.userId]: Math.max(c[key][r.userId] ?? 0, r.seq) };
     // read implies delivered
-    const delivered = r.kind === "read" ? { ...c.deliveredSeqs, [r.userId]: Math.max(c.deliveredSeqs[r.userId] ?? 0, r.seq) } : marks;
+    const delivered =
+      r.kind === "read"
+        ? { ...c.deliveredSeqs, [r.userId]: Math.max(c.deliveredSeqs[r.userId] ?? 0, r.seq) }
+        : marks;
     return { ...c, [key]: marks, deliveredSeqs: delivered };
   });
 }
 
-export function applyTyping(state: TChatState, e: { conversationId: string; userId: string; typing: boolean }, now = Date.now()): TChatState {
+export function applyTyping(
+  state: TChatState,
+  e: { conversationId: string; userId: string; typing: boolean },
+  now = Date.now(),
+): TChatState {
   return updateConv(state, e.conversationId, (c) => ({
     ...c,
     typing: e.typing ? { ...c.typing, [e.userId]: now + TYPING_TTL_MS } : omit(c.typing, e.userId),
   }));
 }
 
-export function applySync(state: TChatState, result: Record<string, TSyncConversationState>): TChatState {
+export function applySync(
+  state: TChatState,
+  result: Record<string, TSyncConversationState>,
+): TChatState {
   let next = state;
   for (const [id, s] of Object.entries(result)) {
     next = updateConv(next, id, (c) => ({
@@ -167,19 +217,34 @@ export function applySync(state: TChatState, result: Record<string, TSyncConvers
       summary: { ...c.summary, lastSeq: Math.max(c.summary.lastSeq, s.lastSeq), unread: s.unread },
       readSeqs: maxMarks(c.readSeqs, s.readSeqs),
       deliveredSeqs: maxMarks(c.deliveredSeqs, s.deliveredSeqs ?? {}),
-      messages: mergeMessages(c.messages, s.changed.filter((m) => c.messages.some((x) => x.id === m.id))),
+      messages: mergeMessages(
+        c.messages,
+        s.changed.filter((m) => c.messages.some((x) => x.id === m.id)),
+      ),
     }));
-    for (const m of s.changed) next = { ...next, lastServerTime: later(next.lastServerTime, m.editedAt) };
+    for (const m of s.changed)
+      next = { ...next, lastServerTime: later(next.lastServerTime, m.editedAt) };
   }
   return next;
 }
 
 export function addPending(state: TChatState, p: TPending): TChatState {
-  return updateConv(state, p.conversationId, (c) => ({ ...c, pending: [...c.pending.filter((x) => x.clientMsgId !== p.clientMsgId), p] }));
+  return updateConv(state, p.conversationId, (c) => ({
+    ...c,
+    pending: [...c.pending.filter((x) => x.clientMsgId !== p.clientMsgId), p],
+  }));
 }
 
-export function setPendingState(state: TChatState, conversationId: string, clientMsgId: string, patch: Partial<Pick<TPending, "state" | "attempts">>): TChatState {
-  return updateConv(state, conversationId, (c) => ({ ...c, pending: c.pending.map((p) => (p.clientMsgId === clientMsgId ? { ...p, ...patch } : p)) }));
+export function setPendingState(
+  state: TChatState,
+  conversationId: string,
+  clientMsgId: string,
+  patch: Partial<Pick<TPending, "state" | "attempts">>,
+): TChatState {
+  return updateConv(state, conversationId, (c) => ({
+    ...c,
+    pending: c.pending.map((p) => (p.clientMsgId === clientMsgId ? { ...p, ...patch } : p)),
+  }));
 }
 
 export function applyPresence(state: TChatState, p: TPresence): TChatState {
@@ -202,7 +267,11 @@ export function sortedConversations(state: TChatState): TConversationState[] {
   return Object.values(state.conversations).sort((a, b) => {
     const ta = a.summary.lastMessage?.createdAt ?? "";
     const tb = b.summary.lastMessage?.createdAt ?? "";
-    return ta === tb ? (a.summary.title ?? "").localeCompare(b.summary.title ?? "") : ta < tb ? 1 : -1;
+    return ta === tb
+      ? (a.summary.title ?? "").localeCompare(b.summary.title ?? "")
+      : ta < tb
+        ? 1
+        : -1;
   });
 }
 

@@ -28,21 +28,43 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const data = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new RestError(err?.code ?? "INTERNAL", err?.message ?? `request failed (${res.status})`, res.status);
+    throw new RestError(
+      err?.code ?? "INTERNAL",
+      err?.message ?? `request failed (${res.status})`,
+      res.status,
+    );
   }
   return data as T;
 }
 
 export const rest = {
-  signup: (email: string, password: string, name: string) => call<{ user: TUserPublic }>("POST", "/auth/signup", { email, password, name }),
+  signup: (email: string, password: string, name: string) =>
+    call<{ user: TUserPublic }>("POST", "/auth/signup", { email, password, name }),
   realtimeToken: () => call<{ token: string; url: string }>("GET", "/auth/realtime-token"),
-  conversations: () => call<{ conversations: TConversationSummary[] }>("GET", "/conversations").then((r) => r.conversations),
-  searchUsers: (query: string) => call<{ users: TUserPublic[] }>("GET", `/users?query=${encodeURIComponent(query)}`).then((r) => r.users),
-  createDirect: (userId: string) => call<{ conversation: TConversationSummary }>("POST", "/conversations", { type: "direct", userId }).then((r) => r.conversation),
+  conversations: () =>
+    call<{ conversations: TConversationSummary[] }>("GET", "/conversations").then(
+      (r) => r.conversations,
+    ),
+  searchUsers: (query: string) =>
+    call<{ users: TUserPublic[] }>("GET", `/users?query=${encodeURIComponent(query)}`).then(
+      (r) => r.users,
+    ),
+  createDirect: (userId: string) =>
+    call<{ conversation: TConversationSummary }>("POST", "/conversations", {
+      type: "direct",
+      userId,
+    }).then((r) => r.conversation),
   createGroup: (title: string, memberIds: string[]) =>
-    call<{ conversation: TConversationSummary }>("POST", "/conversations", { type: "group", title, memberIds }).then((r) => r.conversation),
-  addMembers: (id: string, userIds: string[]) => call<unknown>("POST", `/conversations/${id}/members`, { userIds }),
-  removeMember: (id: string, userId: string) => call<unknown>("DELETE", `/conversations/${id}/members/${userId}`),
+    call<{ conversation: TConversationSummary }>("POST", "/conversations", {
+      type: "group",
+      title,
+      memberIds,
+    }).then((r) => r.conversation),
+  addMembers: (id: string, userIds: string[]) =>
+    call<unknown>("POST", `/conversations/${id}/members`, { userIds }),
+  removeMember: (id: string, userId: string) =>
+    call<unknown>("DELETE", `/conversations/${id}/members/${userId}`),
   leave: (id: string) => call<unknown>("POST", `/conversations/${id}/leave`),
-  mute: (id: string, mutedUntil: string | null) => call<unknown>("PATCH", `/conversations/${id}/settings`, { mutedUntil }),
+  mute: (id: string, mutedUntil: string | null) =>
+    call<unknown>("PATCH", `/conversations/${id}/settings`, { mutedUntil }),
 };

@@ -11,7 +11,13 @@ const reasons: Record<string, string> = {
   banned: "This account has been banned.",
 };
 
-export function SignInForm({ oauth, notice }: { oauth: Array<{ id: string; name: string }>; notice: string | null }) {
+export function SignInForm({
+  oauth,
+  notice,
+}: {
+  oauth: Array<{ id: string; name: string }>;
+  notice: string | null;
+}) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -20,7 +26,11 @@ export function SignInForm({ oauth, notice }: { oauth: Array<{ id: string; name:
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    const res = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
+    const res = await signIn("credentials", {
+      email: form.get("email"),
+      password: form.get("password"),
+      redirect: false,
+    });
     if (res?.error) {
       setError(reasons[res.code ?? "invalid"] ?? reasons.invalid!);
       setBusy(false);
@@ -34,9 +44,19 @@ export function SignInForm({ oauth, notice }: { oauth: Array<{ id: string; name:
       <form className="auth__card" onSubmit={(e) => void onSubmit(e)} noValidate>
         <Brand />
         <h1 className="auth__title">Sign in</h1>
-        {notice ? <p className="auth__notice" role="status">{notice}</p> : null}
+        {notice ? (
+          <p className="auth__notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
         {error ? (
           <p className="auth__error" role="alert">
             {error}
@@ -46,7 +66,11 @@ export function SignInForm({ oauth, notice }: { oauth: Array<{ id: string; name:
           {busy ? "Signing in…" : "Sign in"}
         </Button>
         {oauth.map((p) => (
-          <Button key={p.id} variant="secondary" onClick={() => void signIn(p.id, { redirectTo: "/chat" })}>
+          <Button
+            key={p.id}
+            variant="secondary"
+            onClick={() => void signIn(p.id, { redirectTo: "/chat" })}
+          >
             Continue with {p.name}
           </Button>
         ))}

@@ -26,7 +26,13 @@ export function SignUpForm() {
     try {
       await rest.signup(email, password, name);
     } catch (err) {
-      setError(err instanceof RestError && err.code === "CONFLICT" ? "An account with this email already exists." : err instanceof Error ? err.message : "Sign-up failed.");
+      setError(
+        err instanceof RestError && err.code === "CONFLICT"
+          ? "An account with this email already exists."
+          : err instanceof Error
+            ? err.message
+            : "Sign-up failed.",
+      );
       setBusy(false);
       return;
     }
@@ -39,7 +45,13 @@ export function SignUpForm() {
       <form className="auth__card" onSubmit={(e) => void onSubmit(e)} noValidate>
         <Brand />
         <h1 className="auth__title">Create your account</h1>
-        <TextField label="Name" name="name" autoComplete="name" required maxLength={LIMITS.nameMaxChars} />
+        <TextField
+          label="Name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={LIMITS.nameMaxChars}
+        />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
         <TextField
           label="Password"

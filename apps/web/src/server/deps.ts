@@ -10,7 +10,11 @@ import {
   type TokenService,
 } from "@relay/core";
 import { createDb, type PrismaClient } from "@relay/db";
-import { CassandraMessageRepository, createCassandraClient, type MessageRepository } from "@relay/messages/runtime";
+import {
+  CassandraMessageRepository,
+  createCassandraClient,
+  type MessageRepository,
+} from "@relay/messages/runtime";
 import { Redis } from "ioredis";
 import { loadEnv, type TWebEnv } from "../env";
 

@@ -6,12 +6,17 @@ import { AppError } from "@relay/shared/errors";
 import type { WebDeps } from "./deps";
 import { clientIp } from "./route";
 
-export const AUTH_RATE_LIMITS = {
-  signup: { limit: 10, windowSeconds: 600 },
-  token: { limit: 30, windowSeconds: 60 },
-} as const;
+/** Limits per IP; the counts come from env (AUTH_SIGNUP_LIMIT, AUTH_TOKEN_LIMIT). */
+export function authRateLimits(
+  env: Pick<WebDeps["env"], "AUTH_SIGNUP_LIMIT" | "AUTH_TOKEN_LIMIT">,
+) {
+  return {
+    signup: { limit: env.AUTH_SIGNUP_LIMIT, windowSeconds: 600 },
+    token: { limit: env.AUTH_TOKEN_LIMIT, windowSeconds: 60 },
+  };
+}
 
-export type TAuthRateBucket = keyof typeof AUTH_RATE_LIMITS;
+export type TAuthRateBucket = keyof ReturnType<typeof authRateLimits>;
 
 /** RATE_LIMITED once the caller's IP used up `bucket` in the current window. */
 export async function limitAuthByIp(
@@ -19,7 +24,7 @@ export async function limitAuthByIp(
   req: Request,
   bucket: TAuthRateBucket,
 ): Promise<void> {
-  const { limit, windowSeconds } = AUTH_RATE_LIMITS[bucket];
+  const { limit, windowSeconds } = authRateLimits(deps.env)[bucket];
   const window = Math.floor(Date.now() / 1000 / windowSeconds);
   const key = `${deps.env.REDIS_PREFIX}rate:auth:${bucket}:${clientIp(req)}:${window}`;
   let count: number;

@@ -107,7 +107,10 @@ export function authedRoute<P = Record<string, string>>(
       const deps = getDeps();
       const bearer = bearerToken(req);
       // API clients send a Bearer access token; the browser sends its next-auth session cookie.
-      const auth = bearer !== undefined ? await deps.tokens.verifyAccess(bearer) : await sessionClaims(req, deps.env.AUTH_SECRET);
+      const auth =
+        bearer !== undefined
+          ? await deps.tokens.verifyAccess(bearer)
+          : await sessionClaims(req, deps.env.AUTH_SECRET);
       const user = await requireActiveUser(deps, auth.userId);
       return fn({ req, params: await ctx.params, deps, auth, user });
     });
@@ -120,9 +123,19 @@ export function authedRoute<P = Record<string, string>>(
  */
 async function sessionClaims(req: Request, secret: string): Promise<TAccessClaims> {
   const secureCookie = new URL(req.url).protocol === "https:";
-  const token = await getToken({ req, secret, secureCookie, salt: secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token" });
-  if (!token || typeof token.uid !== "string") throw new AppError("UNAUTHORIZED", "sign in or send an access token");
-  return { userId: token.uid, role: token.role === "ADMIN" ? "ADMIN" : "USER", sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}` };
+  const token = await getToken({
+    req,
+    secret,
+    secureCookie,
+    salt: secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token",
+  });
+  if (!token || typeof token.uid !== "string")
+    throw new AppError("UNAUTHORIZED", "sign in or send an access token");
+  return {
+    userId: token.uid,
+    role: token.role === "ADMIN" ? "ADMIN" : "USER",
+    sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}`,
+  };
 }
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */

@@ -16,12 +16,21 @@ export interface TMe {
 
 export function ChatApp({ me }: { me: TMe }) {
   const client = useMemo(
-    () => new ChatClient({ me: me.id, fetchRealtimeToken: rest.realtimeToken, fetchConversations: rest.conversations }),
+    () =>
+      new ChatClient({
+        me: me.id,
+        fetchRealtimeToken: rest.realtimeToken,
+        fetchConversations: rest.conversations,
+      }),
     [me.id],
   );
   const [startError, setStartError] = useState<string | null>(null);
   useEffect(() => {
-    client.start().catch((err: unknown) => setStartError(err instanceof Error ? err.message : "Could not connect"));
+    client
+      .start()
+      .catch((err: unknown) =>
+        setStartError(err instanceof Error ? err.message : "Could not connect"),
+      );
     return () => client.stop();
   }, [client]);
 
@@ -58,13 +67,23 @@ function Shell({ me, startError }: { me: TMe; startError: string | null }) {
         </div>
       ) : connection !== "online" ? (
         <div className="banner" role="status" data-testid="connection-banner">
-          {connection === "connecting" ? "Connecting…" : connection === "offline" ? "Offline" : "Reconnecting…"}
+          {connection === "connecting"
+            ? "Connecting…"
+            : connection === "offline"
+              ? "Offline"
+              : "Reconnecting…"}
         </div>
       ) : null}
       <Sidebar me={me} selected={open} onSelect={select} />
       <main className="chat__main">
         {open ? (
-          <ChatView key={open} conversationId={open} me={me} onBack={() => select(null)} onLeft={() => select(null)} />
+          <ChatView
+            key={open}
+            conversationId={open}
+            me={me}
+            onBack={() => select(null)}
+            onLeft={() => select(null)}
+          />
         ) : (
           <div className="chat__empty">
             <p>Select a conversation or start a new one.</p>

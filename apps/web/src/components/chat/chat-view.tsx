@@ -10,7 +10,17 @@ import { GroupInfo } from "./group-info";
 import { MessageList } from "./message-list";
 import { useChatClient, useChatState } from "./use-chat";
 
-export function ChatView({ conversationId, me, onBack, onLeft }: { conversationId: string; me: TMe; onBack: () => void; onLeft: () => void }) {
+export function ChatView({
+  conversationId,
+  me,
+  onBack,
+  onLeft,
+}: {
+  conversationId: string;
+  me: TMe;
+  onBack: () => void;
+  onLeft: () => void;
+}) {
   const client = useChatClient();
   const conv = useChatState((s) => s.conversations[conversationId]);
   const presence = useChatState((s) => s.presence);
@@ -28,21 +38,39 @@ export function ChatView({ conversationId, me, onBack, onLeft }: { conversationI
     return () => clearInterval(t);
   }, [typing.length]);
 
-  const names = useMemo(() => Object.fromEntries((conv?.summary.members ?? []).map((m) => [m.userId, m.userId === me.id ? "You" : m.name])), [conv?.summary.members, me.id]);
+  const names = useMemo(
+    () =>
+      Object.fromEntries(
+        (conv?.summary.members ?? []).map((m) => [m.userId, m.userId === me.id ? "You" : m.name]),
+      ),
+    [conv?.summary.members, me.id],
+  );
   if (!conv) return null;
   const title = conversationTitle(conv, me.id);
   const peer = directPeer(conv, me.id);
   const subtitle = peer
-    ? formatLastSeen(presence[peer.userId] ?? { userId: peer.userId, status: "offline", lastSeenAt: null })
+    ? formatLastSeen(
+        presence[peer.userId] ?? { userId: peer.userId, status: "offline", lastSeenAt: null },
+      )
     : `${conv.summary.members.length} members, ${conv.summary.members.filter((m) => m.userId === me.id || presence[m.userId]?.status === "online").length} online`;
 
   return (
     <section className="chatview" aria-label={`Conversation: ${title}`}>
       <header className="chatview__header">
-        <Button variant="ghost" className="chatview__back" onClick={onBack} aria-label="Back to conversations">
+        <Button
+          variant="ghost"
+          className="chatview__back"
+          onClick={onBack}
+          aria-label="Back to conversations"
+        >
           ←
         </Button>
-        <Avatar name={title} seed={peer?.userId ?? conv.summary.id} size={36} {...(peer ? { status: presence[peer.userId]?.status ?? "offline" } : {})} />
+        <Avatar
+          name={title}
+          seed={peer?.userId ?? conv.summary.id}
+          size={36}
+          {...(peer ? { status: presence[peer.userId]?.status ?? "offline" } : {})}
+        />
         <div className="chatview__title">
           <h1>{title}</h1>
           <span data-testid="chat-subtitle">{subtitle}</span>
@@ -56,18 +84,37 @@ export function ChatView({ conversationId, me, onBack, onLeft }: { conversationI
           <MessageList conversationId={conversationId} me={me.id} names={names} />
           <Announcer conversationId={conversationId} me={me.id} names={names} />
           <p className="typing" aria-live="polite" data-testid="typing">
-            {typing.length === 0 ? "" : typing.length === 1 ? `${names[typing[0]!] ?? "Someone"} is typing…` : `${typing.length} people are typing…`}
+            {typing.length === 0
+              ? ""
+              : typing.length === 1
+                ? `${names[typing[0]!] ?? "Someone"} is typing…`
+                : `${typing.length} people are typing…`}
           </p>
           <Composer conversationId={conversationId} />
         </div>
-        {showInfo ? <GroupInfo conversationId={conversationId} me={me} onClose={() => setShowInfo(false)} onLeft={onLeft} /> : null}
+        {showInfo ? (
+          <GroupInfo
+            conversationId={conversationId}
+            me={me}
+            onClose={() => setShowInfo(false)}
+            onLeft={onLeft}
+          />
+        ) : null}
       </div>
     </section>
   );
 }
 
 /** Screen readers hear incoming messages of the open conversation. */
-function Announcer({ conversationId, me, names }: { conversationId: string; me: string; names: Record<string, string> }) {
+function Announcer({
+  conversationId,
+  me,
+  names,
+}: {
+  conversationId: string;
+  me: string;
+  names: Record<string, string>;
+}) {
   const last = useChatState((s) => s.conversations[conversationId]?.messages.at(-1));
   const [text, setText] = useState("");
   const seen = useRef<string | null>(null);
@@ -75,7 +122,8 @@ function Announcer({ conversationId, me, names }: { conversationId: string; me: 
     if (!last || last.id === seen.current) return;
     const first = seen.current === null;
     seen.current = last.id;
-    if (!first && last.senderId !== me && !last.deleted) setText(`${names[last.senderId] ?? "Someone"}: ${last.body}`);
+    if (!first && last.senderId !== me && !last.deleted)
+      setText(`${names[last.senderId] ?? "Someone"}: ${last.body}`);
   }, [last, me, names]);
   return (
     <div className="sr-only" aria-live="polite" role="status">
@@ -132,7 +180,10 @@ function Composer({ conversationId }: { conversationId: string }) {
         aria-describedby={tooLong ? "composer-error" : undefined}
       />
       {body.length > LIMITS.bodyMaxChars - 200 ? (
-        <span id="composer-error" className={`composer__count${tooLong ? " composer__count--over" : ""}`}>
+        <span
+          id="composer-error"
+          className={`composer__count${tooLong ? " composer__count--over" : ""}`}
+        >
           {body.length}/{LIMITS.bodyMaxChars}
         </span>
       ) : null}

@@ -12,7 +12,10 @@ export function directPeer(c: TConversationState, me: string | null) {
   return c.summary.type === "direct" ? c.summary.members.find((m) => m.userId !== me) : undefined;
 }
 
-export function presenceOf(state: TChatState, userId: string | undefined): TPresence["status"] | undefined {
+export function presenceOf(
+  state: TChatState,
+  userId: string | undefined,
+): TPresence["status"] | undefined {
   return userId ? (state.presence[userId]?.status ?? "offline") : undefined;
 }
 
@@ -33,7 +36,9 @@ export function formatDay(iso: string, now = new Date()): string {
 
 /** List timestamp: time today, otherwise a short date. */
 export function formatListTime(iso: string, now = new Date()): string {
-  return new Date(iso).toDateString() === now.toDateString() ? time.format(new Date(iso)) : short.format(new Date(iso));
+  return new Date(iso).toDateString() === now.toDateString()
+    ? time.format(new Date(iso))
+    : short.format(new Date(iso));
 }
 
 export function formatLastSeen(p: TPresence | undefined, now = Date.now()): string {

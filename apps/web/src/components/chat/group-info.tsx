@@ -15,7 +15,17 @@ const MUTE_OPTIONS: Array<[string, number | null]> = [
   ["1 week", 7 * 86_400_000],
 ];
 
-export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversationId: string; me: TMe; onClose: () => void; onLeft: () => void }) {
+export function GroupInfo({
+  conversationId,
+  me,
+  onClose,
+  onLeft,
+}: {
+  conversationId: string;
+  me: TMe;
+  onClose: () => void;
+  onLeft: () => void;
+}) {
   const client = useChatClient();
   const conv = useChatState((s) => s.conversations[conversationId]);
   const presence = useChatState((s) => s.presence);
@@ -24,7 +34,10 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
   if (!conv) return null;
   const myRole = conv.summary.members.find((m) => m.userId === me.id)?.role;
   const canManage = conv.summary.type === "group" && (myRole === "OWNER" || myRole === "ADMIN");
-  const mutedUntil = conv.summary.mutedUntil && new Date(conv.summary.mutedUntil) > new Date() ? new Date(conv.summary.mutedUntil) : null;
+  const mutedUntil =
+    conv.summary.mutedUntil && new Date(conv.summary.mutedUntil) > new Date()
+      ? new Date(conv.summary.mutedUntil)
+      : null;
 
   async function act(fn: () => Promise<unknown>) {
     setError(null);
@@ -50,7 +63,12 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
           const p = presence[m.userId];
           return (
             <li key={m.userId} className="info__member">
-              <Avatar name={m.name} seed={m.userId} size={32} status={m.userId === me.id ? "online" : (p?.status ?? "offline")} />
+              <Avatar
+                name={m.name}
+                seed={m.userId}
+                size={32}
+                status={m.userId === me.id ? "online" : (p?.status ?? "offline")}
+              />
               <span className="info__who">
                 <strong>{m.userId === me.id ? `${m.name} (you)` : m.name}</strong>
                 <span>
@@ -59,7 +77,11 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
                 </span>
               </span>
               {canManage && m.userId !== me.id ? (
-                <Button variant="ghost" aria-label={`Remove ${m.name}`} onClick={() => void act(() => rest.removeMember(conversationId, m.userId))}>
+                <Button
+                  variant="ghost"
+                  aria-label={`Remove ${m.name}`}
+                  onClick={() => void act(() => rest.removeMember(conversationId, m.userId))}
+                >
                   Remove
                 </Button>
               ) : null}
@@ -71,7 +93,9 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
         adding ? (
           <PeopleSearch
             exclude={conv.summary.members.map((m) => m.userId)}
-            onPick={(u: TUserPublic) => void act(() => rest.addMembers(conversationId, [u.id])).then(() => setAdding(false))}
+            onPick={(u: TUserPublic) =>
+              void act(() => rest.addMembers(conversationId, [u.id])).then(() => setAdding(false))
+            }
           />
         ) : (
           <Button variant="secondary" onClick={() => setAdding(true)}>
@@ -80,15 +104,26 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
         )
       ) : null}
       <h3>Notifications</h3>
-      <p className="info__muted">{mutedUntil ? `Muted until ${mutedUntil.toLocaleString()}` : "Not muted"}</p>
+      <p className="info__muted">
+        {mutedUntil ? `Muted until ${mutedUntil.toLocaleString()}` : "Not muted"}
+      </p>
       <div className="info__row">
         {MUTE_OPTIONS.map(([label, ms]) => (
-          <Button key={label} variant="secondary" onClick={() => void act(() => rest.mute(conversationId, new Date(Date.now() + ms!).toISOString()))}>
+          <Button
+            key={label}
+            variant="secondary"
+            onClick={() =>
+              void act(() => rest.mute(conversationId, new Date(Date.now() + ms!).toISOString()))
+            }
+          >
             Mute {label}
           </Button>
         ))}
         {mutedUntil ? (
-          <Button variant="secondary" onClick={() => void act(() => rest.mute(conversationId, null))}>
+          <Button
+            variant="secondary"
+            onClick={() => void act(() => rest.mute(conversationId, null))}
+          >
             Unmute
           </Button>
         ) : null}
@@ -97,13 +132,18 @@ export function GroupInfo({ conversationId, me, onClose, onLeft }: { conversatio
         <Button
           variant="danger"
           onClick={() => {
-            if (window.confirm("Leave this group?")) void act(() => rest.leave(conversationId)).then(onLeft);
+            if (window.confirm("Leave this group?"))
+              void act(() => rest.leave(conversationId)).then(onLeft);
           }}
         >
           Leave group
         </Button>
       ) : null}
-      {error ? <p className="rl-field__error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="rl-field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </aside>
   );
 }

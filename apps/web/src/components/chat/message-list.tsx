@@ -4,7 +4,12 @@ import type { TMessage } from "@relay/shared/schemas";
 import { Avatar, Button } from "@relay/ui";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { deliveryMark, type TConversationState, type TDeliveryMark, type TPending } from "../../client/chat-state";
+import {
+  deliveryMark,
+  type TConversationState,
+  type TDeliveryMark,
+  type TPending,
+} from "../../client/chat-state";
 import { formatDay, formatTime } from "./format";
 import { useChatClient, useChatState } from "./use-chat";
 
@@ -26,7 +31,10 @@ function buildRows(c: TConversationState, me: string): Row[] {
       lastDay = day;
       prev = undefined;
     }
-    const first = !prev || prev.senderId !== m.senderId || new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() > GROUP_GAP_MS;
+    const first =
+      !prev ||
+      prev.senderId !== m.senderId ||
+      new Date(m.createdAt).getTime() - new Date(prev.createdAt).getTime() > GROUP_GAP_MS;
     rows.push({ key: m.id, kind: "msg", m, first, mine: m.senderId === me });
     prev = m;
   }
@@ -34,18 +42,44 @@ function buildRows(c: TConversationState, me: string): Row[] {
   return rows;
 }
 
-const markLabel: Record<TDeliveryMark, string> = { pending: "Sending", failed: "Not sent", sent: "Sent", delivered: "Delivered", read: "Read" };
-const markGlyph: Record<TDeliveryMark, string> = { pending: "🕓", failed: "!", sent: "✓", delivered: "✓✓", read: "✓✓" };
+const markLabel: Record<TDeliveryMark, string> = {
+  pending: "Sending",
+  failed: "Not sent",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+};
+const markGlyph: Record<TDeliveryMark, string> = {
+  pending: "🕓",
+  failed: "!",
+  sent: "✓",
+  delivered: "✓✓",
+  read: "✓✓",
+};
 
 function Mark({ mark }: { mark: TDeliveryMark }) {
   return (
-    <span className={`msg__mark msg__mark--${mark}`} title={markLabel[mark]} aria-label={markLabel[mark]} data-testid="delivery-mark" data-mark={mark}>
+    <span
+      className={`msg__mark msg__mark--${mark}`}
+      title={markLabel[mark]}
+      aria-label={markLabel[mark]}
+      data-testid="delivery-mark"
+      data-mark={mark}
+    >
       {markGlyph[mark]}
     </span>
   );
 }
 
-export function MessageList({ conversationId, me, names }: { conversationId: string; me: string; names: Record<string, string> }) {
+export function MessageList({
+  conversationId,
+  me,
+  names,
+}: {
+  conversationId: string;
+  me: string;
+  names: Record<string, string>;
+}) {
   const client = useChatClient();
   const conv = useChatState((s) => s.conversations[conversationId]);
   const state = useChatState((s) => s);
@@ -79,7 +113,8 @@ export function MessageList({ conversationId, me, names }: { conversationId: str
   }, [rows, virtualizer]);
 
   useEffect(() => {
-    if (conv?.loaded && atBottom.current && document.visibilityState === "visible") client.markRead(conversationId);
+    if (conv?.loaded && atBottom.current && document.visibilityState === "visible")
+      client.markRead(conversationId);
   }, [conv?.summary.lastSeq, conv?.loaded, client, conversationId]);
 
   function onScroll() {
@@ -96,13 +131,29 @@ export function MessageList({ conversationId, me, names }: { conversationId: str
 
   if (!conv) return null;
   return (
-    <div ref={parentRef} className="msglist" onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0} data-testid="message-list">
-      {conv.loaded && !conv.hasMoreBefore ? <p className="msglist__start">This is the beginning of the conversation.</p> : null}
+    <div
+      ref={parentRef}
+      className="msglist"
+      onScroll={onScroll}
+      role="log"
+      aria-label="Conversation history"
+      tabIndex={0}
+      data-testid="message-list"
+    >
+      {conv.loaded && !conv.hasMoreBefore ? (
+        <p className="msglist__start">This is the beginning of the conversation.</p>
+      ) : null}
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {virtualizer.getVirtualItems().map((item) => {
           const row = rows[item.index]!;
           return (
-            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="msglist__row" style={{ transform: `translateY(${item.start}px)` }}>
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              className="msglist__row"
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
               {row.kind === "day" ? (
                 <div className="msglist__day" role="separator">
                   <span>{row.label}</span>
@@ -118,10 +169,16 @@ export function MessageList({ conversationId, me, names }: { conversationId: str
                   {row.p.state === "failed" ? (
                     <div className="msg__failed">
                       Not sent.
-                      <Button variant="ghost" onClick={() => client.retry(conversationId, row.p.clientMsgId)}>
+                      <Button
+                        variant="ghost"
+                        onClick={() => client.retry(conversationId, row.p.clientMsgId)}
+                      >
                         Retry
                       </Button>
-                      <Button variant="ghost" onClick={() => client.discard(conversationId, row.p.clientMsgId)}>
+                      <Button
+                        variant="ghost"
+                        onClick={() => client.discard(conversationId, row.p.clientMsgId)}
+                      >
                         Discard
                       </Button>
                     </div>
@@ -173,10 +230,20 @@ function MessageRow(props: {
   }
 
   return (
-    <div className={`msg${mine ? " msg--mine" : ""}${first ? " msg--first" : ""}`} data-testid="message" data-seq={m.seq}>
-      {!mine && first ? <Avatar name={senderName} seed={m.senderId} size={28} /> : <span className="msg__spacer" />}
+    <div
+      className={`msg${mine ? " msg--mine" : ""}${first ? " msg--first" : ""}`}
+      data-testid="message"
+      data-seq={m.seq}
+    >
+      {!mine && first ? (
+        <Avatar name={senderName} seed={m.senderId} size={28} />
+      ) : (
+        <span className="msg__spacer" />
+      )}
       <div className="msg__bubble">
-        {!mine && first && props.showSender ? <span className="msg__sender">{senderName}</span> : null}
+        {!mine && first && props.showSender ? (
+          <span className="msg__sender">{senderName}</span>
+        ) : null}
         {m.deleted ? (
           <p className="msg__body msg__body--deleted">Message deleted</p>
         ) : editing ? (
@@ -223,7 +290,8 @@ function MessageRow(props: {
             variant="ghost"
             aria-label="Delete message"
             onClick={() => {
-              if (window.confirm("Delete this message for everyone?")) void client.remove(m.conversationId, m.id);
+              if (window.confirm("Delete this message for everyone?"))
+                void client.remove(m.conversationId, m.id);
             }}
           >
             Delete

@@ -8,7 +8,15 @@ import { rest } from "../../client/rest";
 import { PeopleSearch } from "./people-search";
 import { useChatClient } from "./use-chat";
 
-export function NewConversationDialog({ kind, onClose, onCreated }: { kind: "direct" | "group"; onClose: () => void; onCreated: (id: string) => void }) {
+export function NewConversationDialog({
+  kind,
+  onClose,
+  onCreated,
+}: {
+  kind: "direct" | "group";
+  onClose: () => void;
+  onCreated: (id: string) => void;
+}) {
   const client = useChatClient();
   const ref = useRef<HTMLDialogElement>(null);
   const [picked, setPicked] = useState<TUserPublic[]>([]);
@@ -37,23 +45,48 @@ export function NewConversationDialog({ kind, onClose, onCreated }: { kind: "dir
     <dialog ref={ref} className="dialog" onClose={onClose} aria-labelledby="new-conv-title">
       <h2 id="new-conv-title">{kind === "direct" ? "New chat" : "New group"}</h2>
       {kind === "group" ? (
-        <TextField label="Group name" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={LIMITS.titleMaxChars} required />
+        <TextField
+          label="Group name"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          maxLength={LIMITS.titleMaxChars}
+          required
+        />
       ) : null}
       <PeopleSearch
         selectedIds={picked.map((p) => p.id)}
         onPick={(u) => {
           if (kind === "direct") void create(() => rest.createDirect(u.id));
-          else setPicked((cur) => (cur.some((p) => p.id === u.id) ? cur.filter((p) => p.id !== u.id) : [...cur, u]));
+          else
+            setPicked((cur) =>
+              cur.some((p) => p.id === u.id) ? cur.filter((p) => p.id !== u.id) : [...cur, u],
+            );
         }}
       />
-      {kind === "group" && picked.length > 0 ? <p className="dialog__picked">Adding: {picked.map((p) => p.name).join(", ")}</p> : null}
-      {error ? <p className="rl-field__error" role="alert">{error}</p> : null}
+      {kind === "group" && picked.length > 0 ? (
+        <p className="dialog__picked">Adding: {picked.map((p) => p.name).join(", ")}</p>
+      ) : null}
+      {error ? (
+        <p className="rl-field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <div className="dialog__actions">
         <Button variant="secondary" onClick={() => ref.current?.close()}>
           Cancel
         </Button>
         {kind === "group" ? (
-          <Button disabled={busy || !title.trim()} onClick={() => void create(() => rest.createGroup(title.trim(), picked.map((p) => p.id)))}>
+          <Button
+            disabled={busy || !title.trim()}
+            onClick={() =>
+              void create(() =>
+                rest.createGroup(
+                  title.trim(),
+                  picked.map((p) => p.id),
+                ),
+              )
+            }
+          >
             Create group
           </Button>
         ) : null}

@@ -6,7 +6,15 @@ import { useEffect, useState } from "react";
 import { rest } from "../../client/rest";
 
 /** Search people by name or email; calls onPick for a chosen person. */
-export function PeopleSearch({ onPick, selectedIds = [], exclude = [] }: { onPick: (u: TUserPublic) => void; selectedIds?: string[]; exclude?: string[] }) {
+export function PeopleSearch({
+  onPick,
+  selectedIds = [],
+  exclude = [],
+}: {
+  onPick: (u: TUserPublic) => void;
+  selectedIds?: string[];
+  exclude?: string[];
+}) {
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<TUserPublic[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +33,8 @@ export function PeopleSearch({ onPick, selectedIds = [], exclude = [] }: { onPic
           setResults(users.filter((u) => !exclude.includes(u.id)));
           setError(null);
         },
-        (err: unknown) => !cancelled && setError(err instanceof Error ? err.message : "search failed"),
+        (err: unknown) =>
+          !cancelled && setError(err instanceof Error ? err.message : "search failed"),
       );
     }, 200);
     return () => {
@@ -39,19 +48,43 @@ export function PeopleSearch({ onPick, selectedIds = [], exclude = [] }: { onPic
       <label className="rl-field__label" htmlFor="people-search">
         Find people
       </label>
-      <input id="people-search" className="rl-field__input" type="search" autoFocus placeholder="Name or email" value={query} onChange={(e) => setQuery(e.target.value)} />
-      {error ? <p className="rl-field__error" role="alert">{error}</p> : null}
+      <input
+        id="people-search"
+        className="rl-field__input"
+        type="search"
+        autoFocus
+        placeholder="Name or email"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {error ? (
+        <p className="rl-field__error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <ul className="people__list" role="list" aria-label="People">
         {results.map((u) => (
           <li key={u.id}>
-            <button type="button" className="people__item" onClick={() => onPick(u)} aria-pressed={selectedIds.includes(u.id)} data-testid="person">
+            <button
+              type="button"
+              className="people__item"
+              onClick={() => onPick(u)}
+              aria-pressed={selectedIds.includes(u.id)}
+              data-testid="person"
+            >
               <Avatar name={u.name} seed={u.id} size={32} />
               <span>{u.name}</span>
-              {selectedIds.includes(u.id) ? <span className="people__check" aria-hidden="true">✓</span> : null}
+              {selectedIds.includes(u.id) ? (
+                <span className="people__check" aria-hidden="true">
+                  ✓
+                </span>
+              ) : null}
             </button>
           </li>
         ))}
-        {query.trim() && results.length === 0 && !error ? <li className="people__none">Nobody found.</li> : null}
+        {query.trim() && results.length === 0 && !error ? (
+          <li className="people__none">Nobody found.</li>
+        ) : null}
       </ul>
     </div>
   );

@@ -9,13 +9,23 @@ import { conversationTitle, directPeer, formatListTime, presenceOf } from "./for
 import { NewConversationDialog } from "./new-conversation-dialog";
 import { useChatState } from "./use-chat";
 
-export function Sidebar({ me, selected, onSelect }: { me: TMe; selected: string | null; onSelect: (id: string) => void }) {
+export function Sidebar({
+  me,
+  selected,
+  onSelect,
+}: {
+  me: TMe;
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
   const state = useChatState((s) => s);
   const [filter, setFilter] = useState("");
   const [dialog, setDialog] = useState<"direct" | "group" | null>(null);
   const rows = useMemo(() => {
     const q = filter.trim().toLowerCase();
-    return sortedConversations(state).filter((c) => !q || conversationTitle(c, me.id).toLowerCase().includes(q));
+    return sortedConversations(state).filter(
+      (c) => !q || conversationTitle(c, me.id).toLowerCase().includes(q),
+    );
   }, [state, filter, me.id]);
 
   return (
@@ -31,7 +41,14 @@ export function Sidebar({ me, selected, onSelect }: { me: TMe; selected: string 
         </Button>
       </header>
       <div className="sidebar__tools">
-        <input className="sidebar__search" type="search" placeholder="Search conversations" aria-label="Search conversations" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <input
+          className="sidebar__search"
+          type="search"
+          placeholder="Search conversations"
+          aria-label="Search conversations"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
         <div className="sidebar__actions">
           <Button variant="secondary" onClick={() => setDialog("direct")}>
             New chat
@@ -47,7 +64,8 @@ export function Sidebar({ me, selected, onSelect }: { me: TMe; selected: string 
           const peer = directPeer(c, me.id);
           const unread = unreadOf(state, c);
           const last = c.summary.lastMessage;
-          const muted = c.summary.mutedUntil !== null && new Date(c.summary.mutedUntil) > new Date();
+          const muted =
+            c.summary.mutedUntil !== null && new Date(c.summary.mutedUntil) > new Date();
           return (
             <li key={c.summary.id}>
               <button
@@ -57,17 +75,31 @@ export function Sidebar({ me, selected, onSelect }: { me: TMe; selected: string 
                 aria-current={c.summary.id === selected ? "true" : undefined}
                 data-testid="conversation-item"
               >
-                <Avatar name={title} seed={peer?.userId ?? c.summary.id} {...(peer ? { status: presenceOf(state, peer.userId) ?? "offline" } : {})} />
+                <Avatar
+                  name={title}
+                  seed={peer?.userId ?? c.summary.id}
+                  {...(peer ? { status: presenceOf(state, peer.userId) ?? "offline" } : {})}
+                />
                 <span className="convlist__text">
                   <span className="convlist__top">
                     <span className="convlist__title">{title}</span>
-                    {last ? <time className="convlist__time">{formatListTime(last.createdAt)}</time> : null}
+                    {last ? (
+                      <time className="convlist__time">{formatListTime(last.createdAt)}</time>
+                    ) : null}
                   </span>
                   <span className="convlist__bottom">
                     <span className="convlist__preview">
-                      {last ? (last.deleted ? "Message deleted" : `${last.senderId === me.id ? "You: " : ""}${last.body}`) : "No messages yet"}
+                      {last
+                        ? last.deleted
+                          ? "Message deleted"
+                          : `${last.senderId === me.id ? "You: " : ""}${last.body}`
+                        : "No messages yet"}
                     </span>
-                    {muted ? <span className="convlist__muted" aria-label="muted" title="Muted">🔕</span> : null}
+                    {muted ? (
+                      <span className="convlist__muted" aria-label="muted" title="Muted">
+                        🔕
+                      </span>
+                    ) : null}
                     <Badge count={unread} />
                   </span>
                 </span>
@@ -75,7 +107,9 @@ export function Sidebar({ me, selected, onSelect }: { me: TMe; selected: string 
             </li>
           );
         })}
-        {rows.length === 0 ? <li className="convlist__none">{filter ? "No match." : "No conversations yet."}</li> : null}
+        {rows.length === 0 ? (
+          <li className="convlist__none">{filter ? "No match." : "No conversations yet."}</li>
+        ) : null}
       </ul>
       {dialog ? (
         <NewConversationDialog

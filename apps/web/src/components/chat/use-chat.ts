@@ -14,5 +14,9 @@ export function useChatClient(): ChatClient {
 
 export function useChatState<T>(select: (s: TChatState) => T): T {
   const client = useChatClient();
-  return useSyncExternalStore(client.store.subscribe, () => select(client.store.get()), () => select(client.store.get()));
+  return useSyncExternalStore(
+    client.store.subscribe,
+    () => select(client.store.get()),
+    () => select(client.store.get()),
+  );
 }

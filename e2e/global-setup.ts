@@ -1,0 +1,94 @@
+// Starts what the browser talks to, as `npm start` would but on test ports and
+// the test stores: the built web app and two realtime nodes (A is the one the
+// web app hands out; tests can steer a browser to B). Returns the teardown.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+export const PORTS = { web: 3100, realtimeA: 4100, realtimeB: 4101 };
+
+async function waitFor(url: string, proc: ChildProcess, name: string, output: () => string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited early:\n${output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not answer at ${url}:\n${output()}`);
+}
+
+function launch(
+  name: string,
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+) {
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
+  child.stderr?.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
+  return { name, child, output: () => out };
+}
+
+export default async function globalSetup() {
+  const realtimeUrl = `http://127.0.0.1:${PORTS.realtimeA}`;
+  const webUrl = `http://127.0.0.1:${PORTS.web}`;
+  const procs = [
+    launch("realtime A", process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, {
+      REALTIME_PORT: String(PORTS.realtimeA),
+      WEB_URL: webUrl,
+    }),
+    launch("realtime B", process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, {
+      REALTIME_PORT: String(PORTS.realtimeB),
+      WEB_URL: webUrl,
+    }),
+    launch(
+      "web",
+      path.join(root, "node_modules/.bin/next"),
+      ["start", "-p", String(PORTS.web)],
+      path.join(root, "apps/web"),
+      {
+        WEB_URL: webUrl,
+        REALTIME_PUBLIC_URL: realtimeUrl,
+        // Every browser here shares one IP; the per-IP sign-up limit is tested in apps/web.
+        AUTH_SIGNUP_LIMIT: "10000",
+        AUTH_TOKEN_LIMIT: "10000",
+      },
+    ),
+  ];
+  try {
+    await Promise.all([
+      waitFor(`${realtimeUrl}/healthz`, procs[0]!.child, "realtime A", procs[0]!.output),
+      waitFor(
+        `http://127.0.0.1:${PORTS.realtimeB}/healthz`,
+        procs[1]!.child,
+        "realtime B",
+        procs[1]!.output,
+      ),
+      waitFor(`${webUrl}/api/healthz`, procs[2]!.child, "web", procs[2]!.output),
+    ]);
+  } catch (err) {
+    for (const p of procs) p.child.kill("SIGKILL");
+    throw err;
+  }
+  return async () => {
+    for (const p of procs) p.child.kill("SIGTERM");
+    await Promise.all(
+      procs.map((p) =>
+        p.child.exitCode !== null
+          ? Promise.resolve()
+          : new Promise<void>((r) => p.child.once("exit", () => r())),
+      ),
+    );
+  };
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+// npm run bench: the messaging benchmark (see docs/benchmarks.md).
+//  1. provisions exactly like `npm test` does: test profile (own database,
+//     Redis db/prefix, keyspace), services up, migrations, realtime build;
+//  2. starts three server processes: Relay node 1 and node 2 (the built
+//     apps/realtime, one Redis) and the raw Socket.IO baseline
+//     (bench/baseline-server.mjs), each on a free 127.0.0.1 port;
+//  3. runs the load generator in its own process (bench/messaging.ts via tsx);
+//  4. stops the servers, writes bench/results/messaging-<time>.json and
+//     latest-messaging.json, and the tables in docs/benchmarks.md.
+// Everything is bounded: the generator has a time budget and a hard kill.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { renderMarkdown, spliceDoc } from "../bench/report.mjs";
+import { buildAll } from "./lib/apps.mjs";
+import { loadEnv } from "./lib/env.mjs";
+import { log, ProvisionError, sleep } from "./lib/proc.mjs";
+import { root } from "./lib/paths.mjs";
+import { servicesUp } from "./lib/services.mjs";
+import { migrateAll } from "./migrate.mjs";
+
+/** The whole run should end within ~6 minutes; the generator gets what provisioning left. */
+const TOTAL_BUDGET_S = 330;
+const MIN_GENERATOR_BUDGET_S = 120;
+const MAX_GENERATOR_BUDGET_S = 285;
+
+const t0 = Date.now();
+const startedAt = new Date();
+const env = {
+  ...process.env,
+  ...loadEnv("test"),
+  TURBO_TELEMETRY_DISABLED: "1",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+const children = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(name, args, extraEnv, cwd) {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const tail = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      buf += chunk;
+      const lines = buf.split("\n");
+      buf = lines.pop();
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        process.stdout.write(`${name.padEnd(8)}│ ${line}\n`);
+      }
+    });
+  }
+  const proc = { name, child, tail, exited: false, code: null };
+  child.on("exit", (code, signal) => {
+    proc.exited = true;
+    proc.code = code ?? signal;
+  });
+  children.push(proc);
+  return proc;
+}
+
+async function waitHealthy(proc, url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exited)
+      throw new ProvisionError(
+        `${proc.name} exited (${proc.code}) during start-up:\n${proc.tail.join("\n")}`,
+      );
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline)
+      throw new ProvisionError(
+        `${proc.name} not healthy at ${url}/healthz after ${timeoutMs / 1000} s`,
+      );
+    await sleep(250);
+  }
+}
+
+/** SIGTERM every child we started (by pid), SIGKILL whatever is left after 12 s. */
+async function stopAll() {
+  const alive = children.filter((p) => !p.exited);
+  for (const p of alive) p.child.kill("SIGTERM");
+  const deadline = Date.now() + 12_000;
+  while (alive.some((p) => !p.exited) && Date.now() < deadline) await sleep(100);
+  for (const p of alive) if (!p.exited) p.child.kill("SIGKILL");
+}
+
+function runGenerator(extraEnv, budgetS) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/messaging.ts"], {
+      cwd: root,
+      env: { ...env, ...extraEnv, BENCH_BUDGET_S: String(budgetS) },
+      stdio: "inherit",
+    });
+    const proc = { name: "loadgen", child, tail: [], exited: false, code: null };
+    children.push(proc);
+    const hardKill = setTimeout(
+      () => {
+        log(`load generator still running after ${budgetS + 45} s: killing it`);
+        child.kill("SIGKILL");
+      },
+      (budgetS + 45) * 1000,
+    );
+    child.on("exit", (code, signal) => {
+      proc.exited = true;
+      clearTimeout(hardKill);
+      if (code === 0) resolve();
+      else reject(new ProvisionError(`load generator failed (${code ?? signal})`));
+    });
+  });
+}
+
+const pkgVersion = (name) => {
+  try {
+    return JSON.parse(readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8"))
+      .version;
+  } catch {
+    return "?";
+  }
+};
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? "?",
+    cpus: cpus.length,
+    cpuMHz: cpus[0]?.speed ?? 0,
+    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    arch: os.arch(),
+  };
+}
+
+/** Prettier's formatting (the repo's config), so `npm run format:check` stays clean. */
+async function formatMarkdown(filepath, text) {
+  try {
+    const prettier = await import("prettier");
+    const options = (await prettier.resolveConfig(filepath)) ?? {};
+    return await prettier.format(text, { ...options, filepath });
+  } catch {
+    return text;
+  }
+}
+
+function git(args) {
+  const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : "";
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    log(`${signal}: stopping the benchmark processes…`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  if (Number(process.versions.node.split(".")[0]) < 24)
+    log(
+      `warning: running on Node ${process.version}; the project targets Node 24 (use npm run bench)`,
+    );
+  await servicesUp(env);
+  await migrateAll(env);
+  buildAll(env, ["@relay/realtime"]);
+  const provisioningS = Math.round((Date.now() - t0) / 100) / 10;
+
+  const [p1, p2, pb] = [await freePort(), await freePort(), await freePort()];
+  const realtimeCwd = path.join(root, "apps/realtime");
+  const realtimeEntry = path.join(realtimeCwd, "dist/index.js");
+  const node1 = startProcess(
+    "relay-1",
+    [realtimeEntry],
+    { REALTIME_PORT: String(p1), LOG_LEVEL: "warn" },
+    realtimeCwd,
+  );
+  const node2 = startProcess(
+    "relay-2",
+    [realtimeEntry],
+    { REALTIME_PORT: String(p2), LOG_LEVEL: "warn" },
+    realtimeCwd,
+  );
+  const baseline = startProcess(
+    "baseline",
+    [path.join(root, "bench/baseline-server.mjs")],
+    { BENCH_BASELINE_PORT: String(pb) },
+    root,
+  );
+  const urls = [p1, p2, pb].map((p) => `http://127.0.0.1:${p}`);
+  await Promise.all([
+    waitHealthy(node1, urls[0]),
+    waitHealthy(node2, urls[1]),
+    waitHealthy(baseline, urls[2]),
+  ]);
+  log(`servers up: relay-1 ${urls[0]}, relay-2 ${urls[1]}, baseline ${urls[2]}`);
+
+  const resultsDir = path.join(root, "bench/results");
+  mkdirSync(resultsDir, { recursive: true });
+  const rawFile = path.join(resultsDir, `.raw-${process.pid}.json`);
+  const elapsedS = (Date.now() - t0) / 1000;
+  const budgetS = Math.round(
+    Math.max(MIN_GENERATOR_BUDGET_S, Math.min(MAX_GENERATOR_BUDGET_S, TOTAL_BUDGET_S - elapsedS)),
+  );
+  log(`running the load generator (budget ${budgetS} s)…`);
+  await runGenerator(
+    {
+      BENCH_RELAY_URLS: `${urls[0]},${urls[1]}`,
+      BENCH_BASELINE_URL: urls[2],
+      BENCH_OUT: rawFile,
+      BENCH_PIDS: JSON.stringify({
+        "relay-1": node1.child.pid,
+        "relay-2": node2.child.pid,
+        baseline: baseline.child.pid,
+      }),
+    },
+    budgetS,
+  );
+  await stopAll();
+
+  const raw = JSON.parse(readFileSync(rawFile, "utf8"));
+  rmSync(rawFile, { force: true });
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replaceAll(":", "-");
+  const file = `messaging-${stamp}.json`;
+  const result = {
+    benchmark: raw.benchmark,
+    file,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationS: Math.round((Date.now() - t0) / 1000),
+    provisioningS,
+    commit: git(["rev-parse", "--short", "HEAD"]) || "?",
+    dirty: git(["status", "--porcelain"]).length > 0,
+    machine: machine(),
+    node: process.version,
+    socketIo: pkgVersion("socket.io"),
+    socketIoClient: pkgVersion("socket.io-client"),
+    servers: {
+      relay:
+        "apps/realtime/dist/index.js × 2 processes, one Redis (adapter), LOG_LEVEL=warn, NODE_ENV=test",
+      baseline: "bench/baseline-server.mjs, 1 process",
+    },
+    ...raw,
+  };
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  writeFileSync(path.join(resultsDir, file), json);
+  writeFileSync(path.join(resultsDir, "latest-messaging.json"), json);
+
+  const markdown = renderMarkdown(result);
+  const docPath = path.join(root, "docs/benchmarks.md");
+  const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
+  writeFileSync(docPath, await formatMarkdown(docPath, spliceDoc(doc, markdown)));
+  process.stdout.write(`\n${markdown}\n\n`);
+  log(`results: bench/results/${file} (and latest-messaging.json); tables in docs/benchmarks.md`);
+  log(`benchmark finished in ${result.durationS} s`);
+  process.exit(0);
+} catch (err) {
+  console.error(`[relay] ${err instanceof ProvisionError ? err.message : (err?.stack ?? err)}`);
+  await stopAll();
+  process.exit(1);
+}
