@@ -1,62 +1,8 @@
 // The built apps, started the way `npm start` starts them: each serves, and
 // each refuses to start with a bad environment, naming the variable.
-import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-
-const root = path.resolve(import.meta.dirname, "..");
-const next = path.join(root, "node_modules/.bin/next");
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function launch(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string | undefined>,
-): Proc {
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-/** Resolves with the first HTTP status below 500, or rejects when the process exits first. */
-async function firstAnswer(url: string, proc: Proc, timeoutMs = 45_000): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void proc.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`process exited before answering:\n${proc.output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return res;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer:\n${proc.output()}`);
-}
+import { firstAnswer, freePort, launch, next, root, type Proc } from "./support";
 
 const running: Proc[] = [];
 afterAll(async () => {
