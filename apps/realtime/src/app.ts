@@ -18,6 +18,7 @@ import { Server } from "socket.io";
 import type { Deps } from "./deps";
 import { userRoom, type HandlerContext } from "./handlers/context";
 import { registerMessageHandlers } from "./handlers/message.handlers";
+import { registerPresenceHandlers } from "./handlers/presence.handlers";
 import { registerReceiptHandlers } from "./handlers/receipt.handlers";
 import { registerSyncHandlers } from "./handlers/sync.handlers";
 import { registerTypingHandlers } from "./handlers/typing.handlers";
@@ -25,6 +26,13 @@ import { createHttpHandler } from "./http";
 import type { Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
 import { createMessageService } from "./services/message-service";
+import {
+  DEFAULT_PRESENCE_TIMINGS,
+  PRESENCE_ROOM_PREFIX,
+  presenceRoom,
+  type TPresenceTimings,
+} from "./services/presence-logic";
+import { createPresenceService, type PresenceService } from "./services/presence-service";
 import { createRateLimiter } from "./services/rate-limiter";
 import { createReceiptService } from "./services/receipt-service";
 import { createSequencer } from "./services/sequencer";
@@ -42,14 +50,21 @@ export interface AppOptions {
   /** Origins allowed to open sockets from a browser (the web app). */
   corsOrigins: string[];
   logger: Logger;
-  /** Distinguishes nodes in logs and metrics. */
+  /** Distinguishes nodes in logs, metrics and presence leases. */
   nodeId: string;
+  /** Presence lease/reaper timings (defaults: lease 30 s, renewed every 10 s, reaper every 5 s). */
+  presence?: Partial<TPresenceTimings>;
 }
 
 export interface RelayApp {
   io: RelayServer;
   metrics: Metrics;
-  /** Disconnect every socket and stop serving (the HTTP server closes too). */
+  presence: PresenceService;
+  /**
+   * Graceful stop: take this node's users out of presence (watchers see it
+   * at once), then disconnect every socket and stop serving (the HTTP server
+   * closes too).
+   */
   close(): Promise<void>;
 }
 
@@ -84,6 +99,21 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     maxHttpBufferSize: 64 * 1024,
     adapter: createAdapter(deps.pub, deps.sub, { key: keys.adapter() }),
   });
+
+  const presence = createPresenceService({
+    db: deps.db,
+    redis: deps.redis,
+    redisPrefix: deps.redisPrefix,
+    nodeId: options.nodeId,
+    timings: { ...DEFAULT_PRESENCE_TIMINGS, ...options.presence },
+    logger,
+    deliver: (p) => io.local.to(presenceRoom(p.userId)).emit("presence", p),
+    watchedUsers: () =>
+      [...io.of("/").adapter.rooms.keys()]
+        .filter((r) => r.startsWith(PRESENCE_ROOM_PREFIX))
+        .map((r) => r.slice(PRESENCE_ROOM_PREFIX.length)),
+  });
+  presence.start();
 
   const ctx: HandlerContext = {
     io,
@@ -120,11 +150,16 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
   io.on("connection", (socket) => {
     metrics.connectedSockets.inc();
     void socket.join(userRoom(socket.data.userId));
-    socket.on("disconnect", () => metrics.connectedSockets.dec());
+    presence.connect(socket.id, socket.data.userId);
+    socket.on("disconnect", () => {
+      metrics.connectedSockets.dec();
+      presence.disconnect(socket.id);
+    });
     registerMessageHandlers(ctx, socket);
     registerReceiptHandlers(ctx, socket);
     registerTypingHandlers(ctx, socket);
     registerSyncHandlers(ctx, socket);
+    registerPresenceHandlers(ctx, presence, socket);
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (isClientEvent(event)) return;
       metrics.events.inc({ event: "unknown", code: "INVALID_PAYLOAD" });
@@ -139,11 +174,15 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
   return {
     io,
     metrics,
-    close: () =>
-      new Promise<void>((resolve) => {
+    presence,
+    close: async () => {
+      await presence.drain();
+      await new Promise<void>((resolve) => {
         io.disconnectSockets(true);
         void io.close(() => resolve());
-      }),
+      });
+      presence.close();
+    },
   };
 }
 

@@ -3,7 +3,10 @@
 import { parseEnv, zJson, zPort, zSecret, zUrl } from "@relay/shared/env";
 import { z } from "zod";
 
-export const ZRealtimeEnvSchema = z.object({
+/** A duration in milliseconds given as a string (100 ms … 1 h). */
+const zMillis = z.coerce.number<string>().int().min(100).max(3_600_000);
+
+const ZRealtimeEnvFields = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   REALTIME_PORT: zPort.default(4000),
   DATABASE_URL: zUrl,
@@ -18,6 +21,31 @@ export const ZRealtimeEnvSchema = z.object({
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Names this node in logs and presence leases; defaults to hostname:port. */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, "letters, digits and . _ : - (at most 64)")
+    .optional(),
+  /**
+   * Presence node lease (docs/presence.md): a node's users count as connected
+   * while its lease lives. A SIGKILLed node's users go offline within
+   * LEASE_TTL + REAP_INTERVAL (35 s with the defaults; the promise is 45 s).
+   */
+  PRESENCE_LEASE_TTL_MS: zMillis.default(30_000),
+  PRESENCE_LEASE_REFRESH_MS: zMillis.default(10_000),
+  PRESENCE_REAP_INTERVAL_MS: zMillis.default(5_000),
+  /** At most one Postgres User.lastSeenAt write per user per this window. */
+  PRESENCE_LAST_SEEN_WRITE_MS: zMillis.default(60_000),
+});
+
+export const ZRealtimeEnvSchema = ZRealtimeEnvFields.superRefine((e, ctx) => {
+  if (e.PRESENCE_LEASE_REFRESH_MS * 2 > e.PRESENCE_LEASE_TTL_MS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["PRESENCE_LEASE_REFRESH_MS"],
+      message:
+        "must be at most half of PRESENCE_LEASE_TTL_MS (one missed renewal must not expire the lease)",
+    });
 });
 
 export type TRealtimeEnv = z.infer<typeof ZRealtimeEnvSchema>;

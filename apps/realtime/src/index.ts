@@ -6,6 +6,7 @@ import { createApp } from "./app";
 import { closeDeps, createDeps } from "./deps";
 import { loadRealtimeEnv } from "./env";
 import { createLogger } from "./logger";
+import { presenceTimingsFromEnv } from "./services/presence-logic";
 
 function main() {
   let env;
@@ -18,7 +19,7 @@ function main() {
     }
     throw err;
   }
-  const nodeId = `${hostname()}:${env.REALTIME_PORT}`;
+  const nodeId = env.NODE_ID ?? `${hostname()}:${env.REALTIME_PORT}`;
   const logger = createLogger(env.LOG_LEVEL, { app: "realtime", node: nodeId });
   const deps = createDeps(env, logger);
 
@@ -28,6 +29,7 @@ function main() {
     corsOrigins: [env.WEB_URL],
     logger,
     nodeId,
+    presence: presenceTimingsFromEnv(env),
   });
   httpServer.listen(env.REALTIME_PORT, () => logger.info("listening", { port: env.REALTIME_PORT }));
 
@@ -35,6 +37,8 @@ function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // app.close() first drains presence (this node's users go offline for
+    // their watchers now, not when the lease expires), then closes sockets.
     logger.info("shutting down", { signal });
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();

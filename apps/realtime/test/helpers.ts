@@ -1,7 +1,11 @@
-// Start real realtime nodes (random ports) against the test stores.
+// Start real realtime nodes (random ports) against the test stores: in this
+// process (startNode) or as a child process that can be SIGKILLed
+// (startNodeProcess).
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import { SignJWT } from "jose";
 import { io as connect, type Socket } from "socket.io-client";
@@ -10,6 +14,7 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "@relay/core/tokens";
 import { closeDeps, createDeps, type Deps } from "../src/deps";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
 import { createLogger } from "../src/logger";
+import { presenceTimingsFromEnv } from "../src/services/presence-logic";
 
 export const env: TRealtimeEnv = loadRealtimeEnv(process.env);
 
@@ -29,7 +34,8 @@ export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<
     jwtSecret: nodeEnv.JWT_SECRET,
     corsOrigins: [nodeEnv.WEB_URL],
     logger,
-    nodeId: randomUUID().slice(0, 8),
+    nodeId: nodeEnv.NODE_ID ?? randomUUID().slice(0, 8),
+    presence: presenceTimingsFromEnv(nodeEnv),
   });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
@@ -75,4 +81,69 @@ export function connectClient(url: string, auth: Record<string, unknown>): Promi
       reject(err);
     });
   });
+}
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+export interface NodeProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the node wrote (JSON log lines), for failure messages. */
+  output(): string;
+  /** Send `signal` and resolve when the process has exited. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A port that was free a moment ago (the child binds it itself). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A realtime node in its own process (apps/realtime/src/index.ts through tsx,
+ * so it always runs the current source), with the test env plus `overrides`.
+ * Resolves once it listens.
+ */
+export async function startNodeProcess(
+  overrides: Record<string, string> = {},
+): Promise<NodeProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/realtime/src/index.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: "info", ...overrides, REALTIME_PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('"msg":"listening"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited (${code ?? signal}) before listening:\n${out}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output: () => out,
+    async stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }

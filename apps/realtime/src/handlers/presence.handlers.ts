@@ -1,0 +1,67 @@
+// presence:watch / presence:unwatch / presence:set. Watching joins the
+// socket to `presence:<userId>` rooms on its node; status changes reach those
+// rooms on every node (presence-service.ts), so only watchers hear them.
+import { AppError } from "@relay/shared/errors";
+import { LIMITS } from "@relay/shared/limits";
+import { ZPresenceSetPayloadSchema, ZPresenceWatchPayloadSchema } from "@relay/shared/schemas";
+import { PRESENCE_ROOM_PREFIX, presenceRoom } from "../services/presence-logic";
+import type { PresenceService } from "../services/presence-service";
+import type { HandlerContext, RelaySocket } from "./context";
+import { onAck } from "./handle";
+
+/** presence:set per socket: a bucket of this many changes, refilled at SET_RATE_PER_SECOND. */
+export const SET_BURST = 10;
+export const SET_RATE_PER_SECOND = 2;
+
+function watchedBy(socket: RelaySocket): Set<string> {
+  const out = new Set<string>();
+  for (const room of socket.rooms)
+    if (room.startsWith(PRESENCE_ROOM_PREFIX)) out.add(room.slice(PRESENCE_ROOM_PREFIX.length));
+  return out;
+}
+
+export function registerPresenceHandlers(
+  ctx: HandlerContext,
+  presence: PresenceService,
+  socket: RelaySocket,
+) {
+  const user = socket.data;
+
+  onAck(ctx, socket, "presence:watch", ZPresenceWatchPayloadSchema, async ({ userIds }) => {
+    const ids = [...new Set(userIds)];
+    const watching = watchedBy(socket);
+    const fresh = ids.filter((id) => !watching.has(id));
+    if (watching.size + fresh.length > LIMITS.watchMax)
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `a connection can watch at most ${LIMITS.watchMax} users; unwatch some first`,
+      );
+    try {
+      return await presence.watch(user.userId, ids, () => void socket.join(ids.map(presenceRoom)));
+    } catch (err) {
+      for (const id of fresh) void socket.leave(presenceRoom(id));
+      throw err;
+    }
+  });
+
+  onAck(ctx, socket, "presence:unwatch", ZPresenceWatchPayloadSchema, ({ userIds }) => {
+    for (const id of userIds) void socket.leave(presenceRoom(id));
+    return Promise.resolve(null);
+  });
+
+  let tokens = SET_BURST;
+  let refilledAt = Date.now();
+  onAck(ctx, socket, "presence:set", ZPresenceSetPayloadSchema, async ({ status }) => {
+    const now = Date.now();
+    tokens = Math.min(SET_BURST, tokens + ((now - refilledAt) / 1000) * SET_RATE_PER_SECOND);
+    refilledAt = now;
+    if (tokens < 1)
+      throw new AppError(
+        "RATE_LIMITED",
+        `too many presence changes; at most ${SET_RATE_PER_SECOND}/s`,
+      );
+    tokens -= 1;
+    await presence.setStatus(socket.id, status);
+    return null;
+  });
+}
