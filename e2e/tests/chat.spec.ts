@@ -133,3 +133,52 @@ test("phone width shows the list, then the conversation with a way back", async 
   await alice.context.close();
   await bob.context.close();
 });
+
+test("two tabs of one person stay consistent: reading in one clears the badge in both", async ({
+  browser,
+}) => {
+  const alice = await signUp(browser, "Alice");
+  const bob = await signUp(browser, "Bob");
+  const bobTab2 = await bob.context.newPage();
+  await bobTab2.goto("/chat");
+  await startDirect(alice, bob);
+  await send(alice, "ping for both tabs");
+  await send(alice, "and another");
+
+  const item = (p: typeof bobTab2) =>
+    p.getByTestId("conversation-item").filter({ hasText: alice.name });
+  await expect(item(bob.page).getByLabel("2 unread")).toBeVisible();
+  await expect(item(bobTab2).getByLabel("2 unread")).toBeVisible();
+
+  await openConversation(bob, alice.name);
+  await expect(bubbles(bob.page, "and another")).toBeVisible();
+  await expect(item(bob.page).getByLabel(/unread/)).toHaveCount(0);
+  await expect(item(bobTab2).getByLabel(/unread/)).toHaveCount(0);
+  await expect(alice.page.getByTestId("delivery-mark").last()).toHaveAttribute("data-mark", "read");
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test("dark mode renders with the dark palette", async ({ browser }) => {
+  const alice = await signUp(browser, "Alice");
+  const bob = await signUp(browser, "Bob");
+  await startDirect(bob, alice);
+  await send(bob, "good evening");
+  const dark = await browser.newContext({
+    colorScheme: "dark",
+    viewport: { width: 1200, height: 800 },
+    storageState: await alice.context.storageState(),
+  });
+  const page = await dark.newPage();
+  await page.goto("/chat");
+  await page.getByTestId("conversation-item").filter({ hasText: bob.name }).click();
+  await expect(
+    page.getByTestId("message").locator(".msg__body", { hasText: "good evening" }),
+  ).toBeVisible();
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(bg).toBe("rgb(15, 15, 20)");
+  await shot(page, "08-dark");
+  await dark.close();
+  await alice.context.close();
+  await bob.context.close();
+});
