@@ -1,7 +1,7 @@
 // Realtime node entry point: validate env, connect stores, serve, drain on SIGTERM.
 import { createServer } from "node:http";
 import { hostname } from "node:os";
-import { EnvError } from "@relay/shared/env";
+import { loadEnvOrExit } from "@relay/shared/env";
 import { createApp } from "./app";
 import { closeDeps, createDeps } from "./deps";
 import { loadRealtimeEnv } from "./env";
@@ -9,16 +9,7 @@ import { createLogger } from "./logger";
 import { presenceTimingsFromEnv } from "./services/presence-logic";
 
 function main() {
-  let env;
-  try {
-    env = loadRealtimeEnv();
-  } catch (err) {
-    if (err instanceof EnvError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const env = loadEnvOrExit(() => loadRealtimeEnv());
   const nodeId = env.NODE_ID ?? `${hostname()}:${env.REALTIME_PORT}`;
   const logger = createLogger(env.LOG_LEVEL, { app: "realtime", node: nodeId });
   const deps = createDeps(env, logger);

@@ -15,13 +15,10 @@
 // The caller is assumed ACTIVE (the REST layer checks it per request).
 import { directKeyOf, type Prisma, type PrismaClient } from "@relay/db";
 import type { MessageRepository, StoredMessage } from "@relay/messages";
+import { toMessage } from "./wire";
 import { AppError } from "@relay/shared/errors";
 import { LIMITS } from "@relay/shared/limits";
-import type {
-  TConversationSummary,
-  TConversationUpdatedEvent,
-  TMessage,
-} from "@relay/shared/schemas";
+import type { TConversationSummary, TConversationUpdatedEvent } from "@relay/shared/schemas";
 import { isUniqueViolation } from "./db-errors";
 import type { MembershipReader } from "./membership";
 import type { RealtimeNotifier } from "./notifier";
@@ -58,22 +55,6 @@ function findMemberships(db: PrismaClient, where: Prisma.MembershipWhereInput) {
 }
 
 type TMembershipRow = Awaited<ReturnType<typeof findMemberships>>[number];
-
-/** A stored message in the contract's shape. */
-export function toMessage(m: StoredMessage): TMessage {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq: m.seq,
-    senderId: m.senderId,
-    body: m.deleted ? "" : m.body,
-    kind: m.kind,
-    createdAt: m.createdAt.toISOString(),
-    editedAt: m.editedAt?.toISOString() ?? null,
-    deleted: m.deleted,
-    ...(m.clientMsgId ? { clientMsgId: m.clientMsgId } : {}),
-  };
-}
 
 function toSummary(row: TMembershipRow, latest: StoredMessage | undefined): TConversationSummary {
   const conv = row.conversation;

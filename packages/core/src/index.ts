@@ -7,3 +7,4 @@ export * from "./refresh-tokens";
 export * from "./notifier";
 export * from "./conversations";
 export * from "./devices";
+export * from "./wire";

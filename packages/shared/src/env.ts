@@ -74,3 +74,19 @@ export function zJson<T extends z.ZodType>(schema: T) {
     })
     .pipe(schema);
 }
+
+/**
+ * Server start-up: run `load` (an app's env loader) and stop the process with
+ * a message naming each bad variable (never its value) if it fails.
+ */
+export function loadEnvOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

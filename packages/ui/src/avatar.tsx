@@ -1,6 +1,15 @@
 import { StatusDot, type TStatus } from "./status-dot";
 
-const palette = ["#4f46e5", "#0891b2", "#059669", "#d97706", "#dc2626", "#7c3aed", "#db2777", "#2563eb"];
+const palette = [
+  "#4f46e5",
+  "#0891b2",
+  "#059669",
+  "#d97706",
+  "#dc2626",
+  "#7c3aed",
+  "#db2777",
+  "#2563eb",
+];
 
 function colorOf(seed: string): string {
   let h = 0;
@@ -16,9 +25,28 @@ export function initialsOf(name: string): string {
 }
 
 /** Initials on a stable colour, with an optional presence dot. */
-export function Avatar({ name, seed, status, size = 40 }: { name: string; seed?: string; status?: TStatus; size?: number }) {
+export function Avatar({
+  name,
+  seed,
+  status,
+  size = 40,
+}: {
+  name: string;
+  seed?: string;
+  status?: TStatus;
+  size?: number;
+}) {
   return (
-    <span className="rl-avatar" style={{ width: size, height: size, background: colorOf(seed ?? name), fontSize: size * 0.38 }} aria-hidden={status ? undefined : true}>
+    <span
+      className="rl-avatar"
+      style={{
+        width: size,
+        height: size,
+        background: colorOf(seed ?? name),
+        fontSize: size * 0.38,
+      }}
+      aria-hidden={status ? undefined : true}
+    >
       {initialsOf(name)}
       {status ? (
         <span className="rl-avatar__status">

@@ -1,7 +1,16 @@
 import { useId, type InputHTMLAttributes } from "react";
 
 /** A labelled input with an optional error, wired for screen readers. */
-export function TextField({ label, error, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string | null; hint?: string }) {
+export function TextField({
+  label,
+  error,
+  hint,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  error?: string | null;
+  hint?: string;
+}) {
   const id = useId();
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
@@ -9,7 +18,13 @@ export function TextField({ label, error, hint, ...props }: InputHTMLAttributes<
       <label htmlFor={id} className="rl-field__label">
         {label}
       </label>
-      <input id={id} className="rl-field__input" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...props} />
+      <input
+        id={id}
+        className="rl-field__input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...props}
+      />
       {error ? (
         <p id={`${id}-error`} className="rl-field__error" role="alert">
           {error}

@@ -1,7 +1,6 @@
 import "@relay/ui/styles.css";
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
-import "./app.css";
 
 export const metadata: Metadata = {
   title: "Relay Admin",

@@ -8,14 +8,12 @@ export function registerReceiptHandlers(ctx: HandlerContext, socket: RelaySocket
       const { seq, advanced, members } = await ctx.receiptService.mark(socket.data, kind, p);
       // Every member, including the reader's other devices (read in one tab, cleared in all).
       if (advanced)
-        ctx.io
-          .to(memberRooms(members))
-          .emit("receipt", {
-            conversationId: p.conversationId,
-            userId: socket.data.userId,
-            kind,
-            seq,
-          });
+        ctx.io.to(memberRooms(members)).emit("receipt", {
+          conversationId: p.conversationId,
+          userId: socket.data.userId,
+          kind,
+          seq,
+        });
       return { seq };
     });
   }

@@ -25,7 +25,7 @@ import { requireMember } from "./access";
 import type { RateLimiter } from "./rate-limiter";
 import type { Sequencer } from "./sequencer";
 import { orUnavailable } from "./unavailable";
-import { toWireMessage } from "./wire";
+import { toMessage } from "@relay/core/wire";
 
 /** What a send reserved (and, once `stored`, wrote) for one clientMsgId. */
 interface TSendRecord {
@@ -139,7 +139,7 @@ export function createMessageService(deps: MessageServiceDeps) {
         redis.set(key, JSON.stringify({ ...rec, stored: true }), "KEEPTTL"),
       );
       markOwnRead(p.conversationId, user.userId, rec.seq);
-      return { result, fanout: { message: toWireMessage(stored), members } };
+      return { result, fanout: { message: toMessage(stored), members } };
     },
 
     async history(user: SocketData, p: TMessageHistoryPayload): Promise<TMessageHistoryResult> {
@@ -151,7 +151,7 @@ export function createMessageService(deps: MessageServiceDeps) {
           limit: p.limit ?? LIMITS.historyPageDefault,
         }),
       );
-      return { messages: page.messages.map(toWireMessage), hasMore: page.hasMore };
+      return { messages: page.messages.map(toMessage), hasMore: page.hasMore };
     },
 
     async edit(
@@ -164,7 +164,7 @@ export function createMessageService(deps: MessageServiceDeps) {
         messages.edit(p.conversationId, p.messageId, p.body, new Date()),
       );
       if (!updated) throw new AppError("NOT_FOUND", "no such message");
-      return { message: toWireMessage(updated), members };
+      return { message: toMessage(updated), members };
     },
 
     async delete(

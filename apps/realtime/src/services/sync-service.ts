@@ -6,7 +6,7 @@ import type { MessageRepository } from "@relay/messages";
 import type { SocketData } from "@relay/shared/events";
 import type { TSyncPayload, TSyncResult } from "@relay/shared/schemas";
 import { orUnavailable } from "./unavailable";
-import { toWireMessage } from "./wire";
+import { toMessage } from "@relay/core/wire";
 
 export const SYNC_CHANGES_PER_CONVERSATION = 200;
 
@@ -51,7 +51,7 @@ export function createSyncService(deps: { db: PrismaClient; messages: MessageRep
               deliveredSeqs: Object.fromEntries(
                 members.map((m) => [m.userId, Number(m.lastDeliveredSeq)]),
               ),
-              changed: changed.filter((m) => m.seq <= clientSeq).map(toWireMessage),
+              changed: changed.filter((m) => m.seq <= clientSeq).map(toMessage),
             },
           ] as const;
         }),

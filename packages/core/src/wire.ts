@@ -1,8 +1,8 @@
 import type { StoredMessage } from "@relay/messages";
 import type { TMessage } from "@relay/shared/schemas";
 
-/** The one mapping from a stored message to the protocol's message shape. */
-export function toWireMessage(m: StoredMessage): TMessage {
+/** The one mapping from a stored message to the contract's message shape (deleted bodies never leave the server). */
+export function toMessage(m: StoredMessage): TMessage {
   return {
     id: m.id,
     conversationId: m.conversationId,
