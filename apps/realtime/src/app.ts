@@ -178,7 +178,9 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     close: async () => {
       await presence.drain();
       await new Promise<void>((resolve) => {
-        io.disconnectSockets(true);
+        // This node's sockets only: a plain io.disconnectSockets() goes through the
+        // adapter and would disconnect every user on every node.
+        io.local.disconnectSockets(true);
         void io.close(() => resolve());
       });
       presence.close();

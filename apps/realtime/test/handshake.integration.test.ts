@@ -51,3 +51,28 @@ describe("Socket.IO handshake and cross-node rooms", () => {
     }
   });
 });
+
+describe("closing one node", () => {
+  it("disconnects only its own sockets, not those on other nodes", async () => {
+    const [a, b, c] = await Promise.all([startNode(), startNode(), startNode()]);
+    const userId = randomUUID();
+    const client = await connectClient(b.url, { token: await signTestToken(userId) });
+    try {
+      let disconnected = false;
+      client.on("disconnect", () => (disconnected = true));
+      await a.close();
+      // Barrier: node C publishes after A's close finished; Redis keeps per-channel order,
+      // so a disconnect request from A would reach B before this event.
+      const received = new Promise((resolve) => client.once("conversation:updated", resolve));
+      c.app.io
+        .to(userRoom(userId))
+        .emit("conversation:updated", { conversationId: randomUUID(), reason: "updated" });
+      await received;
+      expect(disconnected).toBe(false);
+      expect(client.connected).toBe(true);
+    } finally {
+      client.close();
+      await Promise.all([b.close(), c.close()]);
+    }
+  });
+});
