@@ -22,16 +22,26 @@ import { root } from "./lib/paths.mjs";
 import { servicesUp } from "./lib/services.mjs";
 import { migrateAll } from "./migrate.mjs";
 
-/** The whole run should end within ~6 minutes; the generator gets what provisioning left. */
-const TOTAL_BUDGET_S = 330;
+/**
+ * The whole `npm run bench` should end within ~6 minutes: the messaging load
+ * generator gets what provisioning left, minus what the presence benchmark
+ * (run after it, ~1.5 min) needs.
+ */
+const TOTAL_BUDGET_S = 345;
+const PRESENCE_RESERVE_S = process.env.BENCH_SKIP_PRESENCE === "1" ? 0 : 100;
 const MIN_GENERATOR_BUDGET_S = 120;
 const MAX_GENERATOR_BUDGET_S = 285;
 
 const t0 = Date.now();
 const startedAt = new Date();
+const testEnv = loadEnv("test");
 const env = {
   ...process.env,
-  ...loadEnv("test"),
+  ...testEnv,
+  // The test profile's stores, but a Redis prefix of its own: the Socket.IO
+  // adapter channel derives from it, and a test run on the same machine must
+  // not see (or disconnect, or broadcast to) the benchmark's sockets.
+  REDIS_PREFIX: `${testEnv.REDIS_PREFIX}bench:`,
   TURBO_TELEMETRY_DISABLED: "1",
   NEXT_TELEMETRY_DISABLED: "1",
 };
@@ -165,6 +175,37 @@ async function formatMarkdown(filepath, text) {
   }
 }
 
+/**
+ * Everything under the benchmark's own Redis prefix (member caches, seq and
+ * dedup keys, presence hashes of the deleted bench users): removed once the
+ * servers are down. Bounded SCAN.
+ */
+async function wipeBenchKeys() {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(env.REDIS_URL, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: () => null, // fail instead of reconnecting forever
+  });
+  let removed = 0;
+  try {
+    await redis.connect();
+    const until = Date.now() + 15_000;
+    let cursor = "0";
+    let rounds = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${env.REDIS_PREFIX}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) removed += await redis.unlink(...keys);
+    } while (cursor !== "0" && ++rounds < 10_000 && Date.now() < until);
+  } catch (err) {
+    log(`could not remove the benchmark's Redis keys: ${err?.message ?? err}`);
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
+
 function git(args) {
   const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : "";
@@ -175,6 +216,17 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     log(`${signal}: stopping the benchmark processes…`);
     void stopAll().finally(() => process.exit(130));
   });
+}
+
+// `node scripts/bench.mjs --render <result.json>`: rewrite the tables in
+// docs/benchmarks.md from a stored result (no services, no load).
+if (process.argv[2] === "--render") {
+  const result = JSON.parse(readFileSync(path.resolve(process.argv[3] ?? ""), "utf8"));
+  const docPath = path.join(root, "docs/benchmarks.md");
+  const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
+  writeFileSync(docPath, await formatMarkdown(docPath, spliceDoc(doc, renderMarkdown(result))));
+  log(`tables in docs/benchmarks.md rewritten from ${process.argv[3]}`);
+  process.exit(0);
 }
 
 try {
@@ -190,9 +242,16 @@ try {
   const [p1, p2, pb] = [await freePort(), await freePort(), await freePort()];
   const realtimeCwd = path.join(root, "apps/realtime");
   const realtimeEntry = path.join(realtimeCwd, "dist/index.js");
+  // BENCH_CPU_PROF=1: V8 CPU profile of node 1 (the senders' node), written on exit;
+  // summarize it with `node bench/profile-summary.mjs <file>`.
+  const profileDir = path.join(root, "bench/results/profiles");
+  const profArgs =
+    process.env.BENCH_CPU_PROF === "1"
+      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=500"]
+      : [];
   const node1 = startProcess(
     "relay-1",
-    [realtimeEntry],
+    [...profArgs, realtimeEntry],
     { REALTIME_PORT: String(p1), LOG_LEVEL: "warn" },
     realtimeCwd,
   );
@@ -221,7 +280,10 @@ try {
   const rawFile = path.join(resultsDir, `.raw-${process.pid}.json`);
   const elapsedS = (Date.now() - t0) / 1000;
   const budgetS = Math.round(
-    Math.max(MIN_GENERATOR_BUDGET_S, Math.min(MAX_GENERATOR_BUDGET_S, TOTAL_BUDGET_S - elapsedS)),
+    Math.max(
+      MIN_GENERATOR_BUDGET_S,
+      Math.min(MAX_GENERATOR_BUDGET_S, TOTAL_BUDGET_S - PRESENCE_RESERVE_S - elapsedS - 10),
+    ),
   );
   log(`running the load generator (budget ${budgetS} s)…`);
   await runGenerator(
@@ -238,6 +300,7 @@ try {
     budgetS,
   );
   await stopAll();
+  await wipeBenchKeys();
 
   const raw = JSON.parse(readFileSync(rawFile, "utf8"));
   rmSync(rawFile, { force: true });
@@ -276,10 +339,22 @@ try {
   writeFileSync(docPath, await formatMarkdown(docPath, spliceDoc(doc, markdown)));
   process.stdout.write(`\n${markdown}\n\n`);
   log(`results: bench/results/${file} (and latest-messaging.json); tables in docs/benchmarks.md`);
+  // Presence (bench/presence.ts, ~2 min): its own realtime nodes and a private
+  // redis-server; writes latest-presence.json and the "Presence" section.
+  if (process.env.BENCH_SKIP_PRESENCE !== "1") {
+    log("presence benchmark…");
+    const presence = spawnSync(process.execPath, ["--import", "tsx", "bench/presence.ts"], {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    });
+    if (presence.status !== 0) throw new ProvisionError("presence benchmark failed");
+  }
   log(`benchmark finished in ${result.durationS} s`);
   process.exit(0);
 } catch (err) {
   console.error(`[relay] ${err instanceof ProvisionError ? err.message : (err?.stack ?? err)}`);
   await stopAll();
+  await wipeBenchKeys();
   process.exit(1);
 }

@@ -1,0 +1,153 @@
+// "Where the time goes": each store operation of Relay's send path, run alone,
+// one at a time (closed loop, no concurrency) against the same test stores the
+// realtime nodes use, through the same modules they use. The sum of the
+// awaited steps is the floor of an unloaded ack; the rest is transport and
+// queueing. Bounded: WARMUP + ITERATIONS calls per operation, and a time cap.
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { createMembershipReader } from "@relay/core/membership";
+import { redisKeys } from "@relay/core/redis-keys";
+import type { PrismaClient } from "@relay/db";
+import { CassandraMessageRepository, createCassandraClient } from "@relay/messages";
+import { Redis } from "ioredis";
+import { createRateLimiter } from "../apps/realtime/src/services/rate-limiter";
+import { createSequencer } from "../apps/realtime/src/services/sequencer";
+import { newHistogram, summarize, type TLatencySummary } from "./stats";
+
+export interface TAnatomyOp {
+  op: string;
+  /** What the op is in Relay's send path. */
+  role: string;
+  /** true when the ack waits for it. */
+  onAckPath: boolean;
+  latency: TLatencySummary;
+}
+
+export interface TAnatomyEnv {
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+  CASSANDRA_CONTACT_POINTS: string;
+  CASSANDRA_LOCAL_DC: string;
+  CASSANDRA_KEYSPACE: string;
+}
+
+const WARMUP = 30;
+const ITERATIONS = 300;
+const OP_TIME_CAP_MS = 8_000;
+
+export async function measureAnatomy(
+  env: TAnatomyEnv,
+  db: PrismaClient,
+  sample: { conversationId: string; userId: string },
+): Promise<TAnatomyOp[]> {
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const cassandra = createCassandraClient({
+    contactPoints: env.CASSANDRA_CONTACT_POINTS,
+    localDataCenter: env.CASSANDRA_LOCAL_DC,
+    keyspace: env.CASSANDRA_KEYSPACE,
+  });
+  const keys = redisKeys(env.REDIS_PREFIX);
+  const messages = new CassandraMessageRepository(cassandra);
+  const membership = createMembershipReader({ db, redis, redisPrefix: env.REDIS_PREFIX });
+  // Same script as the send limiter; a huge rate so every call is allowed.
+  const limiter = createRateLimiter(redis, { ratePerSecond: 1e9, burst: 1e9 });
+  const sequencer = createSequencer({ redis, keys, messages });
+  // A conversation of its own for seq/insert so it never collides with the load.
+  const anatomyConversation = randomUUID();
+  const body = "x".repeat(100);
+  const results: TAnatomyOp[] = [];
+
+  async function op(
+    name: string,
+    role: string,
+    onAckPath: boolean,
+    fn: (i: number) => Promise<unknown>,
+  ) {
+    for (let i = 0; i < WARMUP; i++) await fn(-1 - i);
+    const h = newHistogram();
+    const deadline = performance.now() + OP_TIME_CAP_MS;
+    for (let i = 0; i < ITERATIONS && performance.now() < deadline; i++) {
+      const t = performance.now();
+      await fn(i);
+      h.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+    }
+    results.push({ op: name, role, onAckPath, latency: summarize(h) });
+    h.destroy();
+  }
+
+  try {
+    await cassandra.connect();
+    await membership.get(sample.conversationId); // fill the cache like a node would
+    await op("members cache GET", "authorize: cached member list (GET + JSON.parse)", true, () =>
+      membership.get(sample.conversationId),
+    );
+    await op("rate-limit EVAL", "per-user token bucket (Lua: HMGET, HSET, PEXPIRE)", true, () =>
+      limiter.take(keys.sendRate(`bench-anatomy-${anatomyConversation}`)),
+    );
+    const dedupKeys: string[] = [];
+    const dedupKey = (i: number) =>
+      (dedupKeys[i + WARMUP] ??= keys.dedup(anatomyConversation, sample.userId, `a${i}`));
+    await op("dedup GET", "idempotency record lookup (miss for a new clientMsgId)", true, (i) =>
+      redis.get(dedupKey(i)),
+    );
+    const seqs: number[] = [];
+    await op("seq EVAL", "next seq (Lua: EXISTS + INCR)", true, async (i) => {
+      seqs[i + WARMUP] = await sequencer.next(anatomyConversation);
+    });
+    const record = (i: number) =>
+      JSON.stringify({
+        messageId: randomUUID(),
+        seq: seqs[i + WARMUP] ?? 1,
+        createdAt: new Date().toISOString(),
+        stored: false,
+      });
+    await op("dedup SET NX EX", "reserve (messageId, seq) for the clientMsgId", true, (i) =>
+      redis.set(dedupKey(i), record(i), "EX", 600, "NX"),
+    );
+    await op(
+      "Cassandra LOGGED BATCH (3 rows) at LOCAL_QUORUM",
+      "persist: messages + messages_by_id + conversation_heads",
+      true,
+      (i) =>
+        messages.insert({
+          id: randomUUID(),
+          conversationId: anatomyConversation,
+          seq: seqs[i + WARMUP] ?? i + WARMUP + 1,
+          senderId: sample.userId,
+          clientMsgId: `a${i}`,
+          body,
+          kind: "text",
+          createdAt: new Date(),
+          editedAt: null,
+          deleted: false,
+        }),
+    );
+    await op("dedup SET KEEPTTL", "mark the reservation stored", true, (i) =>
+      redis.set(dedupKey(i), record(i), "KEEPTTL"),
+    );
+    await op(
+      "Postgres UPDATE Membership",
+      "sender's read/delivered marks (fire-and-forget, after the write)",
+      false,
+      () =>
+        db.$executeRaw`UPDATE "Membership" SET "lastReadSeq" = GREATEST("lastReadSeq", ${1}), "lastDeliveredSeq" = GREATEST("lastDeliveredSeq", ${1}) WHERE "conversationId" = ${sample.conversationId}::uuid AND "userId" = ${sample.userId}::uuid`,
+    );
+    const packet = "x".repeat(420); // ~ the adapter's encoded message:new
+    await op(
+      "Redis PUBLISH (adapter)",
+      "fan-out through the Redis adapter (delivery path, after the ack is queued)",
+      false,
+      () => redis.publish(`${keys.adapter()}-bench-anatomy#/#`, packet),
+    );
+    // Tidy the keys this wrote (dedup records have a TTL anyway).
+    const toDelete = [
+      ...new Set(dedupKeys.filter(Boolean)),
+      keys.seq(anatomyConversation),
+      keys.sendRate(`bench-anatomy-${anatomyConversation}`),
+    ];
+    for (let i = 0; i < toDelete.length; i += 500) await redis.del(...toDelete.slice(i, i + 500));
+  } finally {
+    await Promise.allSettled([redis.quit(), cassandra.shutdown()]);
+  }
+  return results;
+}
