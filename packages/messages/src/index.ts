@@ -1,15 +1,6 @@
-export type {
-  MessageRepository,
-  Page,
-  PageOptions,
-  StoredMessage,
-  MessageKind,
-} from "./repository";
-export { BUCKET_SIZE, bucketOf } from "./model";
-export {
-  CassandraMessageRepository,
-  type CassandraMessageRepositoryOptions,
-} from "./cassandra-repository";
+// Everything, including the CQL migrator (Node-only: it reads cql/ from disk).
+// Bundled apps import `@relay/messages/runtime` instead.
+export * from "./runtime";
 export { InMemoryMessageRepository } from "./in-memory-repository";
 export {
   migrateKeyspace,
@@ -21,12 +12,5 @@ export {
   type Migration,
   type ReplicationOptions,
 } from "./migrate";
-export {
-  createCassandraClient,
-  parseContactPoints,
-  CONNECT_TIMEOUT_MS,
-  READ_TIMEOUT_MS,
-  RECONNECT_DELAY_MS,
-  type CassandraClientConfig,
-} from "./client";
+export { parseContactPoints, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, RECONNECT_DELAY_MS } from "./client";
 export { splitCqlStatements } from "./cql";
