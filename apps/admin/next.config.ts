@@ -1,35 +1,14 @@
+import { securityHeaders } from "@relay/ui/security-headers";
 import type { NextConfig } from "next";
 
-// Scripts and styles only from this origin (Next's inline bootstrap needs
-// 'unsafe-inline' without nonces); sockets may go to the realtime tier, whose
-// URL is runtime config, hence any ws/http(s) origin in connect-src.
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self' ws: wss: http: https:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-const securityHeaders = [
-  { key: "Content-Security-Policy", value: csp },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-];
+const headers = securityHeaders({ development: process.env.NODE_ENV === "development" });
 
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   transpilePackages: ["@relay/ui", "@relay/shared"],
   headers() {
-    return Promise.resolve([{ source: "/:path*", headers: securityHeaders }]);
+    return Promise.resolve([{ source: "/:path*", headers }]);
   },
 };
 

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { SAMPLE_ENV } from "../test/env-sample";
 import { loadRealtimeEnv } from "./env";
 
-const valid = {
-  DATABASE_URL: "postgresql://u:p@127.0.0.1:5432/db",
-  REDIS_URL: "redis://127.0.0.1:6379/0",
-  CASSANDRA_CONTACT_POINTS: "127.0.0.1:9042",
-  CASSANDRA_LOCAL_DC: "datacenter1",
-  CASSANDRA_KEYSPACE: "relay_dev",
-  CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":1}',
-  JWT_SECRET: "s".repeat(40),
-};
+const valid = SAMPLE_ENV;
 
 describe("realtime env", () => {
   it("accepts a complete environment and applies defaults", () => {

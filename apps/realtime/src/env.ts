@@ -1,6 +1,6 @@
 // The only place realtime reads process.env. A bad or missing variable stops
 // the process with a message naming it (never its value).
-import { parseEnv, zJson, zPort, zSecret, zUrl } from "@relay/shared/env";
+import { ZStoreEnvFields, parseEnv, zJson, zPort, zSecret, zUrl } from "@relay/shared/env";
 import { z } from "zod";
 
 /** A duration in milliseconds given as a string (100 ms … 1 h). */
@@ -9,14 +9,7 @@ const zMillis = z.coerce.number<string>().int().min(100).max(3_600_000);
 const ZRealtimeEnvFields = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   REALTIME_PORT: zPort.default(4000),
-  DATABASE_URL: zUrl,
-  REDIS_URL: zUrl,
-  REDIS_PREFIX: z.string().min(1).default("relay:"),
-  CASSANDRA_CONTACT_POINTS: z
-    .string()
-    .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
-  CASSANDRA_LOCAL_DC: z.string().min(1),
-  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+  ...ZStoreEnvFields,
   CASSANDRA_REPLICATION: zJson(z.record(z.string(), z.union([z.string(), z.number()]))),
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),

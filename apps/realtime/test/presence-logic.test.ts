@@ -1,4 +1,5 @@
 // The pure presence decisions (no Redis): status rule, snapshots, reaper choices.
+import { SAMPLE_ENV } from "./env-sample";
 import { describe, expect, it } from "vitest";
 import { loadRealtimeEnv } from "../src/env";
 import {
@@ -153,15 +154,7 @@ describe("presence events", () => {
 });
 
 describe("presence timings", () => {
-  const base = {
-    DATABASE_URL: "postgresql://u:p@127.0.0.1:5432/db",
-    REDIS_URL: "redis://127.0.0.1:6379/0",
-    CASSANDRA_CONTACT_POINTS: "127.0.0.1:9042",
-    CASSANDRA_LOCAL_DC: "datacenter1",
-    CASSANDRA_KEYSPACE: "relay_dev",
-    CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":1}',
-    JWT_SECRET: "s".repeat(40),
-  };
+  const base = SAMPLE_ENV;
 
   it("defaults to a SIGKILL-to-offline bound within the promised 45 s", () => {
     const timings = presenceTimingsFromEnv(loadRealtimeEnv(base));

@@ -1,23 +1,16 @@
 // The only place the web app reads process.env (validated at start by instrumentation.ts).
-import { parseEnv, zSecret, zUrl } from "@relay/shared/env";
+import { ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
 import { z } from "zod";
 
 export const ZWebEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  DATABASE_URL: zUrl,
   AUTH_SECRET: zSecret,
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
   REALTIME_PUBLIC_URL: zUrl.default("http://localhost:4000"),
-  // Stores the REST API uses: Redis (membership cache, realtime notifications
-  // through the Socket.IO adapter channels) and Cassandra (last messages).
-  REDIS_URL: zUrl,
-  REDIS_PREFIX: z.string().min(1).default("relay:"),
-  CASSANDRA_CONTACT_POINTS: z
-    .string()
-    .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
-  CASSANDRA_LOCAL_DC: z.string().min(1),
-  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+  // Postgres, Redis (membership cache, realtime notifications through the
+  // Socket.IO adapter channels) and Cassandra (last messages).
+  ...ZStoreEnvFields,
   // Per-IP limits of the unauthenticated auth routes: sign-ups per 10 minutes, sign-ins per minute.
   AUTH_SIGNUP_LIMIT: z.coerce.number<string>().int().min(1).default(10),
   AUTH_TOKEN_LIMIT: z.coerce.number<string>().int().min(1).default(30),

@@ -12,5 +12,10 @@ export {
   type Migration,
   type ReplicationOptions,
 } from "./migrate";
-export { parseContactPoints, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, RECONNECT_DELAY_MS } from "./client";
+export {
+  parseContactPoints,
+  CONNECT_TIMEOUT_MS,
+  READ_TIMEOUT_MS,
+  RECONNECT_DELAY_MS,
+} from "./client";
 export { splitCqlStatements } from "./cql";

@@ -90,3 +90,19 @@ export function loadEnvOrExit<T>(load: () => T): T {
     throw err;
   }
 }
+
+/**
+ * The variables naming Relay's stores, shared by every server app that uses
+ * them (spread into an app's schema: `z.object({ ...ZStoreEnvFields, … })`).
+ */
+export const ZStoreEnvFields = {
+  DATABASE_URL: zUrl,
+  REDIS_URL: zUrl,
+  /** Prefix for Relay's Redis keys and pub/sub channels (keeps environments apart). */
+  REDIS_PREFIX: z.string().min(1).default("relay:"),
+  CASSANDRA_CONTACT_POINTS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
+  CASSANDRA_LOCAL_DC: z.string().min(1),
+  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+};
