@@ -14,13 +14,22 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { renderMarkdown, spliceDoc } from "../bench/report.mjs";
-import { buildAll } from "./lib/apps.mjs";
-import { loadEnv } from "./lib/env.mjs";
-import { log, ProvisionError, sleep } from "./lib/proc.mjs";
-import { root } from "./lib/paths.mjs";
-import { servicesUp } from "./lib/services.mjs";
-import { migrateAll } from "./migrate.mjs";
+import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs";
+
+// Before anything that may need node_modules: install on a fresh clone (or
+// after package-lock.json changed), then continue on the project's Node 24
+// (scripts/lib/bootstrap.mjs). Static imports would be resolved before this
+// runs, so every project module is loaded dynamically below it.
+ensureDependencies();
+await reexecUnderProjectNode();
+
+const { renderMarkdown, spliceDoc } = await import("../bench/report.mjs");
+const { buildAll } = await import("./lib/apps.mjs");
+const { loadEnv } = await import("./lib/env.mjs");
+const { log, ProvisionError, sleep } = await import("./lib/proc.mjs");
+const { root } = await import("./lib/paths.mjs");
+const { servicesUp } = await import("./lib/services.mjs");
+const { migrateAll } = await import("./migrate.mjs");
 
 /**
  * The whole `npm run bench` should end within ~6 minutes: the messaging load

@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // npm run services:up | services:stop | services:status
-import {
-  ensureCassandra,
-  cassandraPid,
-  parseContactPoint,
-  stopCassandra,
-} from "./lib/cassandra.mjs";
-import { loadEnv } from "./lib/env.mjs";
-import { log, tcpOpen, ProvisionError } from "./lib/proc.mjs";
-import { servicesUp } from "./lib/services.mjs";
+import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs";
+
+// Before anything that may need node_modules (Cassandra's probe loads
+// cassandra-driver): install on a fresh clone (or after package-lock.json
+// changed), then continue on the project's Node 24 (scripts/lib/bootstrap.mjs).
+// Static imports would be resolved before this runs, so every project module
+// is loaded dynamically below it.
+ensureDependencies();
+await reexecUnderProjectNode();
+
+const { ensureCassandra, cassandraPid, parseContactPoint, stopCassandra } =
+  await import("./lib/cassandra.mjs");
+const { loadEnv } = await import("./lib/env.mjs");
+const { log, tcpOpen, ProvisionError } = await import("./lib/proc.mjs");
+const { servicesUp } = await import("./lib/services.mjs");
 
 const [cmd = "up", profile = process.env.RELAY_PROFILE ?? "dev"] = process.argv.slice(2);
 const env = loadEnv(profile);

@@ -2,12 +2,21 @@
 // npm start: provision and start services, migrate, seed the demo, build and
 // serve web, admin and realtime. Ctrl-C stops the apps (services keep running;
 // `npm run services:stop` stops Cassandra).
-import { buildAll, startApp } from "./lib/apps.mjs";
-import { loadEnv } from "./lib/env.mjs";
-import { log, sleep, tcpOpen, ProvisionError } from "./lib/proc.mjs";
-import { seed } from "./lib/seed.mjs";
-import { servicesUp } from "./lib/services.mjs";
-import { migrateAll } from "./migrate.mjs";
+import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs";
+
+// Before anything that may need node_modules: install on a fresh clone (or
+// after package-lock.json changed), then continue on the project's Node 24
+// (scripts/lib/bootstrap.mjs). Static imports would be resolved before this
+// runs, so every project module is loaded dynamically below it.
+ensureDependencies();
+await reexecUnderProjectNode();
+
+const { buildAll, startApp } = await import("./lib/apps.mjs");
+const { loadEnv } = await import("./lib/env.mjs");
+const { log, sleep, tcpOpen, ProvisionError } = await import("./lib/proc.mjs");
+const { seed } = await import("./lib/seed.mjs");
+const { servicesUp } = await import("./lib/services.mjs");
+const { migrateAll } = await import("./migrate.mjs");
 
 const env = loadEnv("dev");
 const children = [];

@@ -5,12 +5,21 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { buildAll } from "./lib/apps.mjs";
-import { loadEnv } from "./lib/env.mjs";
-import { aptInstall, log, ProvisionError } from "./lib/proc.mjs";
-import { root } from "./lib/paths.mjs";
-import { servicesUp } from "./lib/services.mjs";
-import { migrateAll } from "./migrate.mjs";
+import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs";
+
+// Before anything that may need node_modules: install on a fresh clone (or
+// after package-lock.json changed), then continue on the project's Node 24
+// (scripts/lib/bootstrap.mjs). Static imports would be resolved before this
+// runs, so every project module is loaded dynamically below it.
+ensureDependencies();
+await reexecUnderProjectNode();
+
+const { buildAll } = await import("./lib/apps.mjs");
+const { loadEnv } = await import("./lib/env.mjs");
+const { aptInstall, log, ProvisionError } = await import("./lib/proc.mjs");
+const { root } = await import("./lib/paths.mjs");
+const { servicesUp } = await import("./lib/services.mjs");
+const { migrateAll } = await import("./migrate.mjs");
 
 const env = {
   ...process.env,
