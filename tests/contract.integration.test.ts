@@ -2,9 +2,12 @@
 // contract (docs/api.md, docs/protocol.md) — HTTP to the built web app, Socket.IO
 // to two built realtime nodes — signs up, chats, pages history, sees receipts
 // and typing, reconnects and syncs without loss or duplicates, and is refused
-// with the right codes when it misbehaves.
+// with the right codes when it misbehaves. Every REST response is checked
+// against the OpenAPI document the running web app serves.
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
+import addFormats from "ajv-formats";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { firstAnswer, freePort, launch, next, root, type Proc } from "./support";
@@ -18,11 +21,30 @@ interface Msg {
   conversationId: string;
 }
 
+/** The parts of GET /api/v1/openapi.json this file reads. */
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        responses: Record<
+          string,
+          { content?: Record<string, { schema?: Record<string, unknown> }> }
+        >;
+      }
+    >
+  >;
+  components: Record<string, unknown>;
+}
+
 const procs: Proc[] = [];
 const sockets: Socket[] = [];
 let web = "";
 let nodeA = "";
 let nodeB = "";
+let openapi: OpenApiDoc;
 
 beforeAll(async () => {
   const [webPort, a, b] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -43,6 +65,11 @@ beforeAll(async () => {
     firstAnswer(`${nodeB}/healthz`, pb),
     firstAnswer(`${web}/api/healthz`, pw),
   ]);
+  const doc = await fetch(`${web}/api/v1/openapi.json`);
+  expect(doc.status).toBe(200);
+  expect(doc.headers.get("content-type")).toMatch(/^application\/json/);
+  openapi = (await doc.json()) as OpenApiDoc;
+  expect(openapi.openapi).toMatch(/^3\.1\./);
 }, 90_000);
 
 afterAll(async () => {
@@ -51,13 +78,58 @@ afterAll(async () => {
   await Promise.all(procs.map((p) => p.exited));
 });
 
+// The document's schemas are compiled with its components alongside, so their
+// `#/components/schemas/…` refs resolve; `components` is declared as a
+// (non-validating) keyword so ajv can stay strict.
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+addFormats(ajv);
+ajv.addKeyword({ keyword: "components" });
+const validators = new Map<string, ValidateFunction>();
+
+/** The document's path template for a concrete path; a static segment beats a parameter. */
+function templateFor(pathname: string): string | undefined {
+  const params = (t: string) => t.split("{").length - 1;
+  return Object.keys(openapi.paths)
+    .filter((t) => {
+      const pattern = t.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{\w+\}/g, "[^/]+");
+      return new RegExp(`^${pattern}$`).test(pathname);
+    })
+    .sort((a, b) => params(a) - params(b))[0];
+}
+
+/** Throws unless (method, path, status) is documented and the body matches its schema. */
+function expectDocumented(method: string, pathname: string, status: number, body: unknown): void {
+  const template = templateFor(pathname);
+  const response = template
+    ? openapi.paths[template]?.[method.toLowerCase()]?.responses[String(status)]
+    : undefined;
+  const key = `${method} ${template ?? pathname} → ${status}`;
+  if (!response) throw new Error(`${key}: not documented in /api/v1/openapi.json`);
+  const schema = response.content?.["application/json"]?.schema;
+  if (!schema) {
+    if (body !== null) throw new Error(`${key}: documented without a body, got one`);
+    return;
+  }
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile({ ...schema, components: openapi.components });
+    validators.set(key, validate);
+  }
+  if (!validate(body)) {
+    throw new Error(
+      `${key}: body does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+    );
+  }
+}
+
 async function api<T = Record<string, unknown>>(
   method: string,
   route: string,
   body?: unknown,
   token?: string,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${web}/api/v1${route}`, {
+  const url = `${web}/api/v1${route}`;
+  const res = await fetch(url, {
     method,
     headers: {
       ...(body !== undefined ? { "content-type": "application/json" } : {}),
@@ -65,7 +137,9 @@ async function api<T = Record<string, unknown>>(
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: (res.status === 204 ? null : await res.json()) as T };
+  const received: unknown = res.status === 204 ? null : await res.json();
+  expectDocumented(method, new URL(url).pathname, res.status, received);
+  return { status: res.status, body: received as T };
 }
 
 async function person(name: string) {
@@ -205,6 +279,38 @@ describe("the documented contract, end to end", () => {
     expect(((await http.json()) as { messages: Msg[] }).messages.map((m) => m.body)).toEqual([
       "hello from A",
     ]);
+    // …and through the web app's REST route, with the same rules.
+    const latest = await api<{ messages: Msg[]; hasMore: boolean }>(
+      "GET",
+      `/conversations/${convId}/messages?limit=1`,
+      undefined,
+      bob.accessToken,
+    );
+    expect(latest).toMatchObject({
+      status: 200,
+      body: { hasMore: true, messages: [{ seq: 2, body: "second" }] },
+    });
+    const older = await api<{ messages: Msg[]; hasMore: boolean }>(
+      "GET",
+      `/conversations/${convId}/messages?beforeSeq=2`,
+      undefined,
+      bob.accessToken,
+    );
+    expect(older.status).toBe(200);
+    expect(older.body.messages.map((m) => m.body)).toEqual(["hello from A"]);
+    expect(
+      await api("GET", `/conversations/${convId}/messages`, undefined, mallory.accessToken),
+    ).toMatchObject({ status: 403, body: { ok: false, error: { code: "FORBIDDEN" } } });
+    expect(
+      (
+        await api(
+          "GET",
+          `/conversations/${convId}/messages?beforeSeq=2&afterSeq=1`,
+          undefined,
+          bob.accessToken,
+        )
+      ).status,
+    ).toBe(400);
 
     // Receipts and typing.
     const receipt = nextEvent<{ userId: string; kind: string; seq: number }>(

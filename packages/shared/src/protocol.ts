@@ -1,23 +1,36 @@
 /**
  * Validating client input against the contract: the client→server event
  * names, their payload schemas, and `parsePayload`, which turns zod issues
- * into the ack error envelope.
+ * into the ack error envelope. Also the schemas of ack data and of
+ * server→client events, for clients, tests and docs/socket-events.md.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, fail, ok } from "./errors";
 import type { TAck, TErrorCode } from "./errors";
-import type { ClientToServerEvents } from "./events";
+import type { ClientToServerEvents, ServerToClientEvents, TAckCallback } from "./events";
 import { summarizeIssues } from "./issues";
 import type { TIssue } from "./issues";
 import {
+  ZConversationUpdatedEventSchema,
+  ZMessageDeletedEventSchema,
   ZMessageDeletePayloadSchema,
   ZMessageEditPayloadSchema,
   ZMessageHistoryPayloadSchema,
+  ZMessageHistoryResultSchema,
+  ZMessageSchema,
   ZMessageSendPayloadSchema,
+  ZMessageSendResultSchema,
+  ZPresenceSchema,
   ZPresenceSetPayloadSchema,
   ZPresenceWatchPayloadSchema,
+  ZPresenceWatchResultSchema,
+  ZReceiptEventSchema,
   ZReceiptPayloadSchema,
+  ZReceiptResultSchema,
+  ZSessionRevokedEventSchema,
   ZSyncPayloadSchema,
+  ZSyncResultSchema,
+  ZTypingEventSchema,
   ZTypingPayloadSchema,
 } from "./schemas";
 
@@ -40,6 +53,51 @@ export const CLIENT_PAYLOAD_SCHEMAS = {
 };
 
 export type TClientEventName = keyof typeof CLIENT_PAYLOAD_SCHEMAS;
+
+/**
+ * Client events that take an ack. Checked by arity: a one-argument handler is
+ * assignable to a two-argument signature, so matching on the ack type alone
+ * would count the volatile typing events too.
+ */
+export type TAckedClientEventName = {
+  [E in TClientEventName]: Parameters<ClientToServerEvents[E]> extends [unknown, unknown]
+    ? E
+    : never;
+}[TClientEventName];
+
+/** The ack `data` type of an acked client event. */
+export type TClientResult<E extends TAckedClientEventName> =
+  Parameters<ClientToServerEvents[E]> extends [unknown, TAckCallback<infer D>] ? D : never;
+
+/** Ack `data` schema of every acked client→server event (typing events have no ack). */
+export const CLIENT_RESULT_SCHEMAS = {
+  "message:send": ZMessageSendResultSchema,
+  "message:history": ZMessageHistoryResultSchema,
+  "message:edit": ZMessageSchema,
+  "message:delete": ZMessageDeletedEventSchema,
+  "receipt:delivered": ZReceiptResultSchema,
+  "receipt:read": ZReceiptResultSchema,
+  "presence:watch": ZPresenceWatchResultSchema,
+  "presence:unwatch": z.null(),
+  "presence:set": z.null(),
+  sync: ZSyncResultSchema,
+} as const satisfies { [E in TAckedClientEventName]: z.ZodType<TClientResult<E>> };
+
+export type TServerEventName = keyof ServerToClientEvents;
+
+/** Payload schema of every server→client event; keys and types are checked against ServerToClientEvents. */
+export const SERVER_EVENT_SCHEMAS = {
+  "message:new": ZMessageSchema,
+  "message:updated": ZMessageSchema,
+  "message:deleted": ZMessageDeletedEventSchema,
+  receipt: ZReceiptEventSchema,
+  typing: ZTypingEventSchema,
+  presence: ZPresenceSchema,
+  "conversation:updated": ZConversationUpdatedEventSchema,
+  "session:revoked": ZSessionRevokedEventSchema,
+} as const satisfies {
+  [E in TServerEventName]: z.ZodType<Parameters<ServerToClientEvents[E]>[0]>;
+};
 
 /** Every known client→server event name; anything else should be rejected. */
 export const CLIENT_EVENTS = Object.keys(CLIENT_PAYLOAD_SCHEMAS) as readonly TClientEventName[];

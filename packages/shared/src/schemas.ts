@@ -180,6 +180,39 @@ export const ZRegisterDeviceRequestSchema = z.strictObject({
 });
 export type TRegisterDeviceRequest = z.infer<typeof ZRegisterDeviceRequestSchema>;
 
+/** A non-negative integer given as a URL query string ("42"), at least `min`. */
+function zQueryInt(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, "expected an integer")
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+}
+
+/**
+ * GET /api/v1/conversations/:id/messages?beforeSeq=&afterSeq=&limit= (and the
+ * realtime node's GET /v1/conversations/:id/messages): message:history as a query.
+ */
+export const ZMessageHistoryQuerySchema = z
+  .strictObject({
+    beforeSeq: zQueryInt(1).optional(),
+    afterSeq: zQueryInt(0).optional(),
+    limit: zQueryInt(1, LIMITS.historyPageMax).optional(),
+  })
+  .refine(
+    (p) => p.beforeSeq === undefined || p.afterSeq === undefined,
+    "use beforeSeq or afterSeq, not both",
+  );
+export type TMessageHistoryQuery = z.infer<typeof ZMessageHistoryQuerySchema>;
+
+/** Path params of /api/v1/conversations/:id/… and /api/v1/devices/:id (a non-uuid id is INVALID_PAYLOAD). */
+export const ZIdParamsSchema = z.object({ id: ZIdSchema });
+export type TIdParams = z.infer<typeof ZIdParamsSchema>;
+
+/** Path params of /api/v1/conversations/:id/members/:userId */
+export const ZMemberParamsSchema = z.object({ id: ZIdSchema, userId: ZIdSchema });
+export type TMemberParams = z.infer<typeof ZMemberParamsSchema>;
+
 // ------------------------------------------------------------ REST responses
 
 /** POST /api/v1/auth/refresh → new pair. `expiresIn` is the access token lifetime in seconds. */
@@ -197,6 +230,37 @@ export type TAuthTokens = z.infer<typeof ZAuthTokensSchema>;
 /** GET /api/v1/auth/realtime-token */
 export const ZRealtimeTokenSchema = z.object({ token: z.string(), url: z.string() });
 export type TRealtimeToken = z.infer<typeof ZRealtimeTokenSchema>;
+
+/** POST /api/v1/auth/signup → 201 (sign-up does not sign in: no tokens). */
+export const ZSignupResponseSchema = z.object({ user: ZUserPublicSchema });
+export type TSignupResponse = z.infer<typeof ZSignupResponseSchema>;
+
+/** GET /api/v1/users?query= */
+export const ZUserSearchResponseSchema = z.object({ users: z.array(ZUserPublicSchema) });
+export type TUserSearchResponse = z.infer<typeof ZUserSearchResponseSchema>;
+
+/** GET /api/v1/conversations — most recently active first. */
+export const ZConversationListResponseSchema = z.object({
+  conversations: z.array(ZConversationSummarySchema),
+});
+export type TConversationListResponse = z.infer<typeof ZConversationListResponseSchema>;
+
+/** POST /api/v1/conversations, POST …/:id/members, PATCH …/:id/settings */
+export const ZConversationResponseSchema = z.object({ conversation: ZConversationSummarySchema });
+export type TConversationResponse = z.infer<typeof ZConversationResponseSchema>;
+
+/** A registered push device as the API shows it; the token is never echoed. */
+export const ZDeviceSchema = z.object({
+  id: ZIdSchema,
+  platform: ZDevicePlatformSchema,
+  createdAt: ZIsoDateTimeSchema,
+  lastUsedAt: ZIsoDateTimeSchema,
+});
+export type TDevice = z.infer<typeof ZDeviceSchema>;
+
+/** POST /api/v1/devices */
+export const ZDeviceResponseSchema = z.object({ device: ZDeviceSchema });
+export type TDeviceResponse = z.infer<typeof ZDeviceResponseSchema>;
 
 // ---------------------------------------------- client → server socket payloads
 
