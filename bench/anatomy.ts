@@ -5,14 +5,9 @@
 // queueing. Bounded: WARMUP + ITERATIONS calls per operation, and a time cap.
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { createMembershipReader } from "@relay/core/membership";
-import { redisKeys } from "@relay/core/redis-keys";
-import type { PrismaClient } from "@relay/db";
-import { CassandraMessageRepository, createCassandraClient } from "@relay/messages";
-import { Redis } from "ioredis";
-import { createRateLimiter } from "../apps/realtime/src/services/rate-limiter";
-import { createSequencer } from "../apps/realtime/src/services/sequencer";
+import { advanceOwnMarks } from "@relay/core";
 import { newHistogram, summarize, type TLatencySummary } from "./stats";
+import { openBenchStores } from "./stores";
 
 export interface TAnatomyOp {
   op: string;
@@ -23,35 +18,17 @@ export interface TAnatomyOp {
   latency: TLatencySummary;
 }
 
-export interface TAnatomyEnv {
-  REDIS_URL: string;
-  REDIS_PREFIX: string;
-  CASSANDRA_CONTACT_POINTS: string;
-  CASSANDRA_LOCAL_DC: string;
-  CASSANDRA_KEYSPACE: string;
-}
-
 const WARMUP = 30;
 const ITERATIONS = 300;
 const OP_TIME_CAP_MS = 8_000;
 
-export async function measureAnatomy(
-  env: TAnatomyEnv,
-  db: PrismaClient,
-  sample: { conversationId: string; userId: string },
-): Promise<TAnatomyOp[]> {
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
-  const cassandra = createCassandraClient({
-    contactPoints: env.CASSANDRA_CONTACT_POINTS,
-    localDataCenter: env.CASSANDRA_LOCAL_DC,
-    keyspace: env.CASSANDRA_KEYSPACE,
-  });
-  const keys = redisKeys(env.REDIS_PREFIX);
-  const messages = new CassandraMessageRepository(cassandra);
-  const membership = createMembershipReader({ db, redis, redisPrefix: env.REDIS_PREFIX });
-  // Same script as the send limiter; a huge rate so every call is allowed.
-  const limiter = createRateLimiter(redis, { ratePerSecond: 1e9, burst: 1e9 });
-  const sequencer = createSequencer({ redis, keys, messages });
+export async function measureAnatomy(sample: {
+  conversationId: string;
+  userId: string;
+}): Promise<TAnatomyOp[]> {
+  // The send limiter's own library and script, with a rule so large that every call is allowed.
+  const stores = openBenchStores({}, { rateLimits: { send: { points: 1e9 } } });
+  const { redis, cassandra, keys, messages, membership, sequencer, limits } = stores;
   // A conversation of its own for seq/insert so it never collides with the load.
   const anatomyConversation = randomUUID();
   const body = "x".repeat(100);
@@ -81,8 +58,11 @@ export async function measureAnatomy(
     await op("members cache GET", "authorize: cached member list (GET + JSON.parse)", true, () =>
       membership.get(sample.conversationId),
     );
-    await op("rate-limit EVAL", "per-user token bucket (Lua: HMGET, HSET, PEXPIRE)", true, () =>
-      limiter.take(keys.sendRate(`bench-anatomy-${anatomyConversation}`)),
+    await op(
+      "rate-limit EVALSHA",
+      "per-user send limit (rate-limiter-flexible, RateLimiterRedis: INCR + PEXPIRE script)",
+      true,
+      () => limits.take("send", `bench-anatomy-${anatomyConversation}`),
     );
     const dedupKeys: string[] = [];
     const dedupKey = (i: number) =>
@@ -91,7 +71,7 @@ export async function measureAnatomy(
       redis.get(dedupKey(i)),
     );
     const seqs: number[] = [];
-    await op("seq EVAL", "next seq (Lua: EXISTS + INCR)", true, async (i) => {
+    await op("seq EVALSHA", "next seq (Lua: EXISTS + INCR)", true, async (i) => {
       seqs[i + WARMUP] = await sequencer.next(anatomyConversation);
     });
     const record = (i: number) =>
@@ -129,8 +109,7 @@ export async function measureAnatomy(
       "Postgres UPDATE Membership",
       "sender's read/delivered marks (fire-and-forget, after the write)",
       false,
-      () =>
-        db.$executeRaw`UPDATE "Membership" SET "lastReadSeq" = GREATEST("lastReadSeq", ${1}), "lastDeliveredSeq" = GREATEST("lastDeliveredSeq", ${1}) WHERE "conversationId" = ${sample.conversationId}::uuid AND "userId" = ${sample.userId}::uuid`,
+      () => advanceOwnMarks(stores, { ...sample, seq: 1 }),
     );
     const packet = "x".repeat(420); // ~ the adapter's encoded message:new
     await op(
@@ -143,11 +122,11 @@ export async function measureAnatomy(
     const toDelete = [
       ...new Set(dedupKeys.filter(Boolean)),
       keys.seq(anatomyConversation),
-      keys.sendRate(`bench-anatomy-${anatomyConversation}`),
+      `${keys.rateLimit("send")}:bench-anatomy-${anatomyConversation}`,
     ];
     for (let i = 0; i < toDelete.length; i += 500) await redis.del(...toDelete.slice(i, i + 500));
   } finally {
-    await Promise.allSettled([redis.quit(), cassandra.shutdown()]);
+    await stores.close();
   }
   return results;
 }

@@ -23,15 +23,13 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { redisKeys } from "@relay/core/redis-keys";
-import { createTokenService } from "@relay/core/tokens";
-import { createDb } from "@relay/db";
-import { LIMITS } from "@relay/shared/limits";
-import { Redis } from "ioredis";
 import { io, type Socket } from "socket.io-client";
+import { createTokenService, type Stores } from "@relay/core";
+import { LIMITS } from "@relay/shared/limits";
 import { measureAnatomy, type TAnatomyOp } from "./anatomy";
 import { createCpuSampler, type TCpuUsage } from "./procstat";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
+import { openBenchStores } from "./stores";
 
 // ---------------------------------------------------------------- settings
 
@@ -608,7 +606,8 @@ async function main() {
       `warning: ${perSender}/s per sender at ${maxRate}/s is close to the ${LIMITS.sendRatePerSecond}/s limit; raise BENCH_PAIRS`,
     );
 
-  const db = createDb({ url: required("DATABASE_URL"), max: 4 });
+  const stores = openBenchStores();
+  const { db } = stores;
   const tokens = createTokenService({ jwtSecret: required("JWT_SECRET") });
   const runId = randomUUID().slice(0, 8);
   const userIds = Array.from({ length: SETTINGS.pairs * 2 }, () => randomUUID());
@@ -652,17 +651,10 @@ async function main() {
     });
 
     log("store operations alone (closed loop, one at a time)…");
-    anatomy = await measureAnatomy(
-      {
-        REDIS_URL: required("REDIS_URL"),
-        REDIS_PREFIX: required("REDIS_PREFIX"),
-        CASSANDRA_CONTACT_POINTS: required("CASSANDRA_CONTACT_POINTS"),
-        CASSANDRA_LOCAL_DC: required("CASSANDRA_LOCAL_DC"),
-        CASSANDRA_KEYSPACE: required("CASSANDRA_KEYSPACE"),
-      },
-      db,
-      { conversationId: pairs[0]!.conversationId, userId: pairs[0]!.sender.id },
-    );
+    anatomy = await measureAnatomy({
+      conversationId: pairs[0]!.conversationId,
+      userId: pairs[0]!.sender.id,
+    });
     for (const a of anatomy)
       log(`  ${a.op.padEnd(48)} p50 ${a.latency.p50} ms  p99 ${a.latency.p99} ms`);
 
@@ -691,10 +683,10 @@ async function main() {
       await sleep(1_000);
     }
   } finally {
-    await cleanup(db, pairs, userIds).catch((err: unknown) =>
+    await cleanup(stores, pairs, userIds).catch((err: unknown) =>
       log(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`),
     );
-    await db.$disconnect();
+    await stores.close();
   }
 
   const result = {
@@ -726,41 +718,34 @@ function stepsFor(target: TargetSpec, done: TTargetResult[]): number[] {
 }
 
 /** Remove the bench users/conversations from Postgres and their Redis keys (messages stay in Cassandra). */
-async function cleanup(db: ReturnType<typeof createDb>, pairs: Pair[], userIds: string[]) {
+async function cleanup(stores: Stores, pairs: Pair[], userIds: string[]) {
+  const { db, redis, keys, redisPrefix } = stores;
   const convIds = pairs.map((p) => p.conversationId);
   if (convIds.length) await db.conversation.deleteMany({ where: { id: { in: convIds } } });
   if (userIds.length) await db.user.deleteMany({ where: { id: { in: userIds } } });
-  const prefix = env.REDIS_PREFIX;
-  const redisUrl = env.REDIS_URL;
-  if (!prefix || !redisUrl || !convIds.length) return;
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = redisKeys(prefix);
-    const direct = [
-      ...convIds.flatMap((c) => [keys.members(c), keys.seq(c)]),
-      ...userIds.map((u) => keys.sendRate(u)),
-    ];
-    for (let i = 0; i < direct.length; i += 500) await redis.del(...direct.slice(i, i + 500));
-    // Dedup records (24 h TTL): one bounded SCAN over this prefix's conversation keys.
-    const wanted = new Set(convIds);
-    let cursor = "0";
-    let rounds = 0;
-    const until = performance.now() + 10_000;
-    do {
-      const [next, found] = await redis.scan(
-        cursor,
-        "MATCH",
-        `${prefix}conv:*:dedup:*`,
-        "COUNT",
-        2000,
-      );
-      cursor = next;
-      const mine = found.filter((k) => wanted.has(/conv:\{([^}]+)\}/.exec(k)?.[1] ?? ""));
-      if (mine.length) await redis.unlink(...mine);
-    } while (cursor !== "0" && ++rounds < 5_000 && performance.now() < until);
-  } finally {
-    await redis.quit();
-  }
+  if (!convIds.length) return;
+  const direct = [
+    ...convIds.flatMap((c) => [keys.members(c), keys.seq(c)]),
+    ...userIds.map((u) => `${keys.rateLimit("send")}:${u}`),
+  ];
+  for (let i = 0; i < direct.length; i += 500) await redis.del(...direct.slice(i, i + 500));
+  // Dedup records (24 h TTL): one bounded SCAN over this prefix's conversation keys.
+  const wanted = new Set(convIds);
+  let cursor = "0";
+  let rounds = 0;
+  const until = performance.now() + 10_000;
+  do {
+    const [next, found] = await redis.scan(
+      cursor,
+      "MATCH",
+      `${redisPrefix}conv:*:dedup:*`,
+      "COUNT",
+      2000,
+    );
+    cursor = next;
+    const mine = found.filter((k) => wanted.has(/conv:\{([^}]+)\}/.exec(k)?.[1] ?? ""));
+    if (mine.length) await redis.unlink(...mine);
+  } while (cursor !== "0" && ++rounds < 5_000 && performance.now() < until);
 }
 
 main().then(

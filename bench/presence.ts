@@ -30,12 +30,12 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { createTokenService } from "@relay/core/tokens";
-import { createDb } from "@relay/db";
-import type { TPresence } from "@relay/shared/schemas";
 import { Redis } from "ioredis";
 import { io, type Socket } from "socket.io-client";
+import { createTokenService } from "@relay/core";
+import type { TPresence } from "@relay/shared/schemas";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
+import { openBenchStores } from "./stores";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
@@ -319,8 +319,9 @@ async function main() {
       ? `private redis-server ${privateRedis.version} at ${redisUrl}`
       : `shared Redis ${redisUrl} (other clients' writes count too)`,
   );
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  const db = createDb({ url: required("DATABASE_URL"), max: 4 });
+  // Bench data goes through the same store factory as the apps, on the Redis measured here.
+  const stores = openBenchStores({ REDIS_URL: redisUrl });
+  const { db, redis } = stores;
   const tokens = createTokenService({ jwtSecret: required("JWT_SECRET") });
   const sign = (userId: string) =>
     tokens.signAccess({ userId, role: "USER", sessionId: randomUUID() }, 3600);
@@ -511,9 +512,8 @@ async function main() {
     await db.user
       .deleteMany({ where: { id: { in: [watcherId, ...watchedIds] } } })
       .catch(() => undefined);
-    await db.$disconnect();
     await deleteKeys(redis, `${PREFIX}*`).catch(() => undefined);
-    redis.disconnect();
+    await stores.close();
     await Promise.all(procs.map((p) => stopProc(p)));
   }
 

@@ -11,9 +11,14 @@ afterAll(async () => {
 });
 
 describe.each([
-  { app: "web", missing: "AUTH_SECRET", marker: "Relay" },
-  { app: "admin", missing: "AUTH_SECRET", marker: "Moderation console" },
-])("apps/$app (next start)", ({ app, missing, marker }) => {
+  { app: "web", bad: { AUTH_SECRET: "" }, problem: "AUTH_SECRET: required", marker: "Relay" },
+  {
+    app: "admin",
+    bad: { LOG_LEVEL: "loud" },
+    problem: "LOG_LEVEL: expected one of",
+    marker: "Moderation console",
+  },
+])("apps/$app (next start)", ({ app, bad, problem, marker }) => {
   const cwd = path.join(root, "apps", app);
 
   it("serves its home page and a health route with security headers", async () => {
@@ -30,12 +35,12 @@ describe.each([
     expect(await health.json()).toEqual({ status: "ok" });
   });
 
-  it(`refuses to start without ${missing}, naming it`, async () => {
+  it(`refuses to start with a bad environment (${problem}), naming the variable`, async () => {
     const port = await freePort();
-    const proc = launch(next, ["start", "-p", String(port)], cwd, { [missing]: "" });
+    const proc = launch(next, ["start", "-p", String(port)], cwd, bad);
     const code = await proc.exited;
     expect(code).toBe(1);
-    expect(proc.output()).toContain(`${missing}: required`);
+    expect(proc.output()).toContain(problem);
   });
 });
 

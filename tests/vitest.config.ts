@@ -1,7 +1,8 @@
-import { defineProject } from "vitest/config";
+import { relayProject } from "@relay/tooling/vitest";
 
-// Smoke tests of the built apps as `npm start` runs them (production builds).
-export default defineProject({
+// Smoke tests of the built apps as `npm start` runs them (production builds),
+// and the contract walkthrough against them.
+export default relayProject({
   test: {
     name: "apps",
     include: ["*.test.ts"],

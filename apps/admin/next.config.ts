@@ -6,7 +6,7 @@ const headers = securityHeaders({ development: process.env.NODE_ENV === "develop
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ["@relay/ui", "@relay/shared"],
+  transpilePackages: ["@relay/ui", "@relay/shared", "@relay/core", "@relay/db", "@relay/messages"],
   headers() {
     return Promise.resolve([{ source: "/:path*", headers }]);
   },

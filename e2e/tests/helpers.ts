@@ -1,5 +1,5 @@
-import path from "node:path";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 export interface Person {

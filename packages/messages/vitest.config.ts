@@ -1,9 +1,3 @@
-import { defineProject } from "vitest/config";
+import { relayProject } from "@relay/tooling/vitest";
 
-export default defineProject({
-  test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-  },
-});
+export default relayProject();

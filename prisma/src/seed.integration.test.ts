@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./index";
+import { verifyPassword } from "./passwords";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "./seed";
 import { scratchDatabase, prismaCli } from "./testing";
-import { verifyPassword } from "./passwords";
 
 describe("demo seed", () => {
   const cleanups: Array<() => Promise<void>> = [];

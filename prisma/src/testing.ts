@@ -1,7 +1,7 @@
 // Test-only helpers for the Postgres schema (not exported from the package root).
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import pg from "pg";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));

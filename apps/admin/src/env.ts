@@ -1,12 +1,12 @@
 // The only place the admin console reads process.env (validated at start by instrumentation.ts).
-import { parseEnv, zSecret, zUrl } from "@relay/shared/env";
+// Today the console serves its shell only; the stores, next-auth and TOTP
+// variables arrive with the moderation features.
 import { z } from "zod";
+import { ZLogEnvFields, parseEnv } from "@relay/shared/env";
 
 export const ZAdminEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  DATABASE_URL: zUrl,
-  AUTH_SECRET: zSecret,
-  REALTIME_PUBLIC_URL: zUrl.default("http://localhost:4000"),
+  ...ZLogEnvFields,
 });
 
 export type TAdminEnv = z.infer<typeof ZAdminEnvSchema>;

@@ -1,31 +1,28 @@
-// Composition root: builds the Socket.IO server on an HTTP server from its
-// dependencies. index.ts only wires real stores and listens; tests start this
-// on a random port with the test stores.
+// Composition root: builds the Socket.IO server on an HTTP server from the
+// stores. index.ts only creates the stores from env and listens; tests start
+// this on a random port with the test stores.
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { redisKeys } from "@relay/core/redis-keys";
-import { createTokenService } from "@relay/core/tokens";
-import { AppError, fail, toErrorBody } from "@relay/shared/errors";
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from "@relay/shared/events";
-import { LIMITS, PROTOCOL_VERSION } from "@relay/shared/limits";
-import { isClientEvent } from "@relay/shared/protocol";
 import { Server } from "socket.io";
-import type { Deps } from "./deps";
-import { userRoom, type HandlerContext } from "./handlers/context";
+import {
+  createRelayEvents,
+  createTokenService,
+  userRoom,
+  type CoreDeps,
+  type Logger,
+  type Stores,
+} from "@relay/core";
+import { AppError, fail, toErrorBody } from "@relay/shared/errors";
+import { PROTOCOL_VERSION } from "@relay/shared/limits";
+import { isClientEvent } from "@relay/shared/protocol";
+import type { HandlerContext, RelayServer } from "./handlers/context";
 import { registerMessageHandlers } from "./handlers/message.handlers";
 import { registerPresenceHandlers } from "./handlers/presence.handlers";
 import { registerReceiptHandlers } from "./handlers/receipt.handlers";
 import { registerSyncHandlers } from "./handlers/sync.handlers";
 import { registerTypingHandlers } from "./handlers/typing.handlers";
 import { createHttpHandler } from "./http";
-import type { Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics";
-import { createMessageService } from "./services/message-service";
 import {
   DEFAULT_PRESENCE_TIMINGS,
   PRESENCE_ROOM_PREFIX,
@@ -33,17 +30,6 @@ import {
   type TPresenceTimings,
 } from "./services/presence-logic";
 import { createPresenceService, type PresenceService } from "./services/presence-service";
-import { createRateLimiter } from "./services/rate-limiter";
-import { createReceiptService } from "./services/receipt-service";
-import { createSequencer } from "./services/sequencer";
-import { createSyncService } from "./services/sync-service";
-
-export type RelayServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  InterServerEvents,
-  SocketData
->;
 
 export interface AppOptions {
   jwtSecret: string;
@@ -58,52 +44,46 @@ export interface AppOptions {
 
 export interface RelayApp {
   io: RelayServer;
+  /** The core deps this node's handlers use (events through `io`). */
+  core: CoreDeps;
   metrics: Metrics;
   presence: PresenceService;
   /**
    * Graceful stop: take this node's users out of presence (watchers see it
    * at once), then disconnect every socket and stop serving (the HTTP server
-   * closes too).
+   * closes too). The stores stay open: their owner closes them.
    */
   close(): Promise<void>;
 }
 
-export { userRoom };
-
-export function createApp(httpServer: HttpServer, deps: Deps, options: AppOptions): RelayApp {
+export function createApp(httpServer: HttpServer, stores: Stores, options: AppOptions): RelayApp {
   const { logger } = options;
   const metrics = createMetrics();
-  const keys = redisKeys(deps.redisPrefix);
   const tokens = createTokenService({ jwtSecret: options.jwtSecret });
-  const sequencer = createSequencer({ redis: deps.redis, keys, messages: deps.messages });
-  const messageService = createMessageService({
-    db: deps.db,
-    redis: deps.redis,
-    keys,
-    messages: deps.messages,
-    membership: deps.membership,
-    sequencer,
-    sendLimiter: createRateLimiter(deps.redis, {
-      ratePerSecond: LIMITS.sendRatePerSecond,
-      burst: LIMITS.sendBurst,
-    }),
-    logger,
-  });
-
-  httpServer.on("request", createHttpHandler({ deps, metrics, logger, tokens, messageService }));
 
   const io: RelayServer = new Server(httpServer, {
     cors: { origin: options.corsOrigins, credentials: true },
     pingInterval: 20_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    adapter: createAdapter(deps.pub, deps.sub, { key: keys.adapter() }),
+    adapter: createAdapter(stores.duplicateRedis("adapter-pub"), stores.duplicateRedis("adapter-sub"), {
+      key: stores.keys.adapter(),
+    }),
   });
+  // Use cases emit through this node's adapter: one publish reaches every node.
+  const core: CoreDeps = {
+    ...stores,
+    events: createRelayEvents(io, (err, event) =>
+      logger.warn({ err, event }, "realtime event not emitted"),
+    ),
+  };
+
+  httpServer.on("request", createHttpHandler({ core, tokens, metrics, logger }));
 
   const presence = createPresenceService({
-    db: deps.db,
-    redis: deps.redis,
-    redisPrefix: deps.redisPrefix,
+    db: stores.db,
+    redis: stores.redis,
+    redisPrefix: stores.redisPrefix,
     nodeId: options.nodeId,
     timings: { ...DEFAULT_PRESENCE_TIMINGS, ...options.presence },
     logger,
@@ -115,15 +95,7 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
   });
   presence.start();
 
-  const ctx: HandlerContext = {
-    io,
-    logger,
-    metrics,
-    membership: deps.membership,
-    messageService,
-    receiptService: createReceiptService({ db: deps.db, membership: deps.membership, sequencer }),
-    syncService: createSyncService({ db: deps.db, messages: deps.messages }),
-  };
+  const ctx: HandlerContext = { core, logger, metrics, presence };
 
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
@@ -159,7 +131,7 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
     registerReceiptHandlers(ctx, socket);
     registerTypingHandlers(ctx, socket);
     registerSyncHandlers(ctx, socket);
-    registerPresenceHandlers(ctx, presence, socket);
+    registerPresenceHandlers(ctx, socket);
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (isClientEvent(event)) return;
       metrics.events.inc({ event: "unknown", code: "INVALID_PAYLOAD" });
@@ -173,6 +145,7 @@ export function createApp(httpServer: HttpServer, deps: Deps, options: AppOption
 
   return {
     io,
+    core,
     metrics,
     presence,
     close: async () => {

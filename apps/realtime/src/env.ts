@@ -1,7 +1,7 @@
 // The only place realtime reads process.env. A bad or missing variable stops
 // the process with a message naming it (never its value).
-import { ZStoreEnvFields, parseEnv, zJson, zPort, zSecret, zUrl } from "@relay/shared/env";
 import { z } from "zod";
+import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zPort, zSecret, zUrl } from "@relay/shared/env";
 
 /** A duration in milliseconds given as a string (100 ms … 1 h). */
 const zMillis = z.coerce.number<string>().int().min(100).max(3_600_000);
@@ -10,10 +10,9 @@ const ZRealtimeEnvFields = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   REALTIME_PORT: zPort.default(4000),
   ...ZStoreEnvFields,
-  CASSANDRA_REPLICATION: zJson(z.record(z.string(), z.union([z.string(), z.number()]))),
+  ...ZLogEnvFields,
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** Names this node in logs and presence leases; defaults to hostname:port. */
   NODE_ID: z
     .string()

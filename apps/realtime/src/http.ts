@@ -1,26 +1,29 @@
-// Plain HTTP routes on the realtime node (Socket.IO handles /socket.io/).
+// Plain HTTP routes on the realtime node (Socket.IO handles /socket.io/):
+// /healthz, /metrics and GET /v1/conversations/:id/messages — message
+// history for API clients, behind the same checks as REST v1 (a valid access
+// token of an ACTIVE user, membership), through the same core use case.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TokenService } from "@relay/core/tokens";
+import {
+  authenticateAccessToken,
+  checkHealth,
+  messageHistory,
+  type CoreDeps,
+  type Logger,
+  type TokenService,
+} from "@relay/core";
 import { AppError, fail, HTTP_STATUS_BY_CODE, toErrorBody } from "@relay/shared/errors";
 import { parsePayloadOrThrow } from "@relay/shared/protocol";
-import { ZMessageHistoryPayloadSchema } from "@relay/shared/schemas";
-import type { Deps } from "./deps";
-import { checkHealth } from "./health";
-import type { Logger } from "./logger";
+import { ZIdSchema, ZMessageHistoryQuerySchema } from "@relay/shared/schemas";
 import type { Metrics } from "./metrics";
-import type { MessageService } from "./services/message-service";
 
 export interface HttpContext {
-  deps: Deps;
+  core: CoreDeps;
+  tokens: TokenService;
   metrics: Metrics;
   logger: Logger;
-  tokens: TokenService;
-  messageService: MessageService;
 }
 
 const HISTORY_ROUTE = /^\/v1\/conversations\/([^/]+)\/messages$/;
-/** Query values that look like integers become numbers; anything else is left for the schema to reject. */
-const queryValue = (v: string) => (/^\d{1,15}$/.test(v) ? Number(v) : v);
 
 function send(
   res: ServerResponse,
@@ -29,15 +32,22 @@ function send(
   contentType = "application/json",
 ) {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
+  const headers: Record<string, string> = { "content-type": contentType, "cache-control": "no-store" };
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="relay"';
+  res.writeHead(status, headers);
   res.end(text);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? "");
+  return match?.[1];
 }
 
 export function createHttpHandler(ctx: HttpContext) {
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://local");
     if (req.method === "GET" && url.pathname === "/healthz") {
-      const report = await checkHealth(ctx.deps);
+      const report = await checkHealth(ctx.core);
       for (const [name, d] of Object.entries(report.dependencies)) {
         ctx.metrics.dependencyUp.set({ dependency: name }, d.status === "up" ? 1 : 0);
         ctx.metrics.dependencyLatency.set({ dependency: name }, d.latencyMs);
@@ -49,18 +59,23 @@ export function createHttpHandler(ctx: HttpContext) {
     }
     const history = HISTORY_ROUTE.exec(url.pathname);
     if (req.method === "GET" && history) {
-      const header = req.headers.authorization ?? "";
-      const claims = await ctx.tokens.verifyAccess(
-        header.startsWith("Bearer ") ? header.slice(7) : undefined,
+      const { user } = await authenticateAccessToken(
+        { db: ctx.core.db, tokens: ctx.tokens },
+        bearer(req),
       );
-      const payload = {
-        conversationId: decodeURIComponent(history[1]!),
-        ...Object.fromEntries([...url.searchParams].map(([k, v]) => [k, queryValue(v)])),
-      };
-      const result = await ctx.messageService.history(
-        claims,
-        parsePayloadOrThrow(ZMessageHistoryPayloadSchema, payload),
+      const conversationId = parsePayloadOrThrow(
+        ZIdSchema,
+        decodeURIComponent(history[1] ?? ""),
       );
+      const query = parsePayloadOrThrow(
+        ZMessageHistoryQuerySchema,
+        Object.fromEntries(url.searchParams),
+      );
+      const result = await messageHistory(ctx.core, {
+        actor: { userId: user.id, role: user.role },
+        conversationId,
+        ...query,
+      });
       return send(res, 200, result);
     }
     return send(res, 404, fail("NOT_FOUND", `no route for ${req.method ?? "GET"} ${url.pathname}`));
@@ -70,8 +85,7 @@ export function createHttpHandler(ctx: HttpContext) {
     // Socket.IO's own requests are answered by its engine.
     if (req.url?.startsWith("/socket.io/")) return;
     route(req, res).catch((err: unknown) => {
-      if (!(err instanceof AppError))
-        ctx.logger.error("http handler failed", { err, path: req.url });
+      if (!(err instanceof AppError)) ctx.logger.error({ err, path: req.url }, "http handler failed");
       const body = toErrorBody(err);
       if (!res.headersSent) send(res, HTTP_STATUS_BY_CODE[body.error.code], body);
       else res.destroy();

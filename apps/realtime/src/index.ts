@@ -1,28 +1,31 @@
 // Realtime node entry point: validate env, connect stores, serve, drain on SIGTERM.
 import { createServer } from "node:http";
 import { hostname } from "node:os";
-import { loadEnvOrExit } from "@relay/shared/env";
+import { createLogger, createStores, loadEnvOrExit, logFormatFor } from "@relay/core";
 import { createApp } from "./app";
-import { closeDeps, createDeps } from "./deps";
 import { loadRealtimeEnv } from "./env";
-import { createLogger } from "./logger";
 import { presenceTimingsFromEnv } from "./services/presence-logic";
 
 function main() {
-  const env = loadEnvOrExit(() => loadRealtimeEnv());
+  const env = loadEnvOrExit("realtime", () => loadRealtimeEnv());
   const nodeId = env.NODE_ID ?? `${hostname()}:${env.REALTIME_PORT}`;
-  const logger = createLogger(env.LOG_LEVEL, { app: "realtime", node: nodeId });
-  const deps = createDeps(env, logger);
+  const logger = createLogger({
+    app: "realtime",
+    level: env.LOG_LEVEL,
+    format: logFormatFor(env),
+    base: { node: nodeId },
+  });
+  const stores = createStores(env, { logger });
 
   const httpServer = createServer();
-  const app = createApp(httpServer, deps, {
+  const app = createApp(httpServer, stores, {
     jwtSecret: env.JWT_SECRET,
     corsOrigins: [env.WEB_URL],
     logger,
     nodeId,
     presence: presenceTimingsFromEnv(env),
   });
-  httpServer.listen(env.REALTIME_PORT, () => logger.info("listening", { port: env.REALTIME_PORT }));
+  httpServer.listen(env.REALTIME_PORT, () => logger.info({ port: env.REALTIME_PORT }, "listening"));
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -30,21 +33,21 @@ function main() {
     stopping = true;
     // app.close() first drains presence (this node's users go offline for
     // their watchers now, not when the lease expires), then closes sockets.
-    logger.info("shutting down", { signal });
+    logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     app
       .close()
-      .then(() => closeDeps(deps))
+      .then(() => stores.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
-        logger.error("shutdown failed", { err });
+        logger.error({ err }, "shutdown failed");
         process.exit(1);
       });
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { err }));
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
 }
 
 main();

@@ -5,6 +5,5 @@ export const SAMPLE_ENV = {
   CASSANDRA_CONTACT_POINTS: "127.0.0.1:9042",
   CASSANDRA_LOCAL_DC: "datacenter1",
   CASSANDRA_KEYSPACE: "relay_dev",
-  CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":1}',
   JWT_SECRET: "s".repeat(40),
 };

@@ -1,11 +1,13 @@
 // Test data in the real test database, and small socket helpers.
 import { randomUUID } from "node:crypto";
-import { createDb } from "@relay/db";
 import { afterAll } from "vitest";
-import { connectClient, env, signTestToken, type TestClient } from "./helpers";
+import { openTestStores } from "@relay/core/testing";
+import { connectClient, signTestToken, type TestClient } from "./helpers";
 
-export const db = createDb({ url: env.DATABASE_URL, max: 3 });
-afterAll(() => db.$disconnect());
+const stores = openTestStores({ dbPoolMax: 3 });
+afterAll(() => stores.close());
+/** The test database, for fixtures and for checking what the nodes wrote. */
+export const db = stores.db;
 
 export interface TestUser {
   id: string;

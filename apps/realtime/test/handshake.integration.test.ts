@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userRoom } from "../src/app";
+import { userRoom } from "@relay/core";
 import { connectClient, signTestToken, startNode, type TestNode } from "./helpers";
 
 describe("Socket.IO handshake and cross-node rooms", () => {

@@ -6,14 +6,18 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import { SignJWT } from "jose";
 import { io as connect, type Socket } from "socket.io-client";
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  createLogger,
+  createStores,
+  type Stores,
+} from "@relay/core";
+import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import { createApp, type RelayApp } from "../src/app";
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from "@relay/core/tokens";
-import { closeDeps, createDeps, type Deps } from "../src/deps";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
-import { createLogger } from "../src/logger";
 import { presenceTimingsFromEnv } from "../src/services/presence-logic";
 
 export const env: TRealtimeEnv = loadRealtimeEnv(process.env);
@@ -21,14 +25,15 @@ export const env: TRealtimeEnv = loadRealtimeEnv(process.env);
 export interface TestNode {
   url: string;
   app: RelayApp;
-  deps: Deps;
+  /** The node's own store connections (what its handlers use). */
+  deps: Stores;
   close(): Promise<void>;
 }
 
 export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<TestNode> {
   const nodeEnv = { ...env, ...overrides };
-  const logger = createLogger("error");
-  const deps = createDeps(nodeEnv, logger);
+  const logger = createLogger({ app: "realtime-test", level: "error" });
+  const deps = createStores(nodeEnv, { logger });
   const httpServer = createServer();
   const app = createApp(httpServer, deps, {
     jwtSecret: nodeEnv.JWT_SECRET,
@@ -45,7 +50,7 @@ export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<
     deps,
     async close() {
       await app.close();
-      await closeDeps(deps);
+      await deps.close();
     },
   };
 }

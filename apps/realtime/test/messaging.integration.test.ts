@@ -1,7 +1,8 @@
 // The message path against real Postgres, Redis and Cassandra with three
 // realtime nodes on one Redis adapter; clients are spread over the nodes.
 import { randomUUID } from "node:crypto";
-import { redisKeys } from "@relay/core/redis-keys";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { redisKeys } from "@relay/core";
 import { LIMITS } from "@relay/shared/limits";
 import type {
   TMessage,
@@ -10,8 +11,6 @@ import type {
   TSyncResult,
   TTypingEvent,
 } from "@relay/shared/schemas";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { env, startNode, type TestClient, type TestNode } from "./helpers";
 import {
   connectAs,
   createConversation,
@@ -23,6 +22,7 @@ import {
   request,
   type TestUser,
 } from "./fixtures";
+import { env, startNode, type TestClient, type TestNode } from "./helpers";
 
 let nodes: TestNode[];
 const open: TestClient[] = [];
@@ -228,13 +228,20 @@ describe("authorization", () => {
     const sync = await request<TSyncResult>(m, "sync", { conversations: { [conv]: 0 } });
     expect(sync).toEqual({ ok: true, data: {} });
 
-    // Typing from a non-member reaches nobody: Bob sees Alice's typing that follows, never Mallory's.
+    // Typing from a non-member reaches nobody. The marker is Mallory's own typing
+    // in a conversation she does share with Bob, sent right after on the same
+    // socket: it takes the same path on the same node (throttle, member lookup —
+    // both member lists cached: `conv` was read by the sends above, `shared` is
+    // read here first — and the emit, each on one Redis connection, in order), so
+    // had the first been relayed, Bob would have received it before the marker.
+    const shared = await createConversation("DIRECT", [mallory, bob]);
+    await nodes[1]!.deps.membership.get(shared);
     const b = await client(2, bob);
     const typing = record<TTypingEvent>(b, "typing");
     m.emit("typing:start", { conversationId: conv });
-    a.emit("typing:start", { conversationId: conv });
-    await nextEvent<TTypingEvent>(b, "typing", (t) => t.userId === alice.id);
-    expect(typing.map((t) => t.userId)).toEqual([alice.id]);
+    m.emit("typing:start", { conversationId: shared });
+    await nextEvent<TTypingEvent>(b, "typing", (t) => t.conversationId === shared);
+    expect(typing).toEqual([{ conversationId: shared, userId: mallory.id, typing: true }]);
 
     expect((await nodes[0]!.deps.messages.findById(conv, ack.messageId))?.body).toBe("private");
   });
@@ -448,5 +455,22 @@ describe("HTTP history", () => {
     expect(await forbidden.json()).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     const bad = await get(`/v1/conversations/${conv}/messages?limit=abc`, bob.token);
     expect(bad.status).toBe(400);
+    const badId = await get(`/v1/conversations/not-a-uuid/messages`, bob.token);
+    expect(await badId.json()).toMatchObject({ error: { code: "INVALID_PAYLOAD" } });
+  });
+
+  it("refuses a suspended member with 403 on the next request, though the token is still valid", async () => {
+    const [alice, bob] = await Promise.all([createUser(), createUser()]);
+    const conv = await createConversation("DIRECT", [alice, bob]);
+    const url = `${nodes[2]!.url}/v1/conversations/${conv}/messages`;
+    const get = () => fetch(url, { headers: { authorization: `Bearer ${bob.token}` } });
+    expect((await get()).status).toBe(200);
+    await db.user.update({ where: { id: bob.id }, data: { status: "SUSPENDED" } });
+    const refused = await get();
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      ok: false,
+      error: { code: "FORBIDDEN", message: "account suspended" },
+    });
   });
 });

@@ -1,5 +1,4 @@
 // The pure presence decisions (no Redis): status rule, snapshots, reaper choices.
-import { SAMPLE_ENV } from "./env-sample";
 import { describe, expect, it } from "vitest";
 import { loadRealtimeEnv } from "../src/env";
 import {
@@ -21,6 +20,7 @@ import {
   type TConn,
   type TInstanceState,
 } from "../src/services/presence-logic";
+import { SAMPLE_ENV } from "./env-sample";
 
 const U = "7d8f3f6e-4a57-4d7e-9d0b-0a1b2c3d4e5f";
 const live =

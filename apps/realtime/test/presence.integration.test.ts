@@ -3,8 +3,9 @@
 // nodes use short lease timings and a Redis prefix of their own, so this file
 // can delete "all presence keys" without touching other test files.
 import { randomUUID } from "node:crypto";
-import type { TPresence } from "@relay/shared/schemas";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TPresence } from "@relay/shared/schemas";
+import { presenceKeys } from "../src/services/presence-logic";
 import {
   connectAs,
   createConversation,
@@ -23,7 +24,6 @@ import {
   type TestClient,
   type TestNode,
 } from "./helpers";
-import { presenceKeys } from "../src/services/presence-logic";
 import { startTcpProxy } from "./tcp-proxy";
 
 const PREFIX = `relay:test:presence-${randomUUID().slice(0, 8)}:`;

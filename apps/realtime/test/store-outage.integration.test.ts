@@ -1,8 +1,8 @@
 // Invariant 1 and 2 under a Cassandra outage: nothing is acknowledged while the
 // store is down, and the client's retry after it returns reuses its reserved seq.
-import { redisKeys } from "@relay/core/redis-keys";
-import type { TMessage, TMessageSendResult } from "@relay/shared/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisKeys } from "@relay/core";
+import type { TMessage, TMessageSendResult } from "@relay/shared/schemas";
 import {
   connectAs,
   createConversation,

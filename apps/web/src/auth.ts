@@ -2,13 +2,13 @@
 // `authenticate` as the REST token route; GitHub sign-in only when its env
 // vars are set. Sessions are JWT cookies; the REST API and the realtime-token
 // route accept them as well as Bearer access tokens.
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
 import { authenticate } from "@relay/core";
 import { AppError } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZTokenRequestSchema } from "@relay/shared/schemas";
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
-import Credentials from "next-auth/providers/credentials";
-import GitHub from "next-auth/providers/github";
 import { loadEnv } from "./env";
 import { getDeps } from "./server/deps";
 

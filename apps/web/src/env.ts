@@ -1,6 +1,6 @@
 // The only place the web app reads process.env (validated at start by instrumentation.ts).
-import { ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
 import { z } from "zod";
+import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
 
 export const ZWebEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -11,6 +11,7 @@ export const ZWebEnvSchema = z.object({
   // Postgres, Redis (membership cache, realtime notifications through the
   // Socket.IO adapter channels) and Cassandra (last messages).
   ...ZStoreEnvFields,
+  ...ZLogEnvFields,
   // Per-IP limits of the unauthenticated auth routes: sign-ups per 10 minutes, sign-ins per minute.
   AUTH_SIGNUP_LIMIT: z.coerce.number<string>().int().min(1).default(10),
   AUTH_TOKEN_LIMIT: z.coerce.number<string>().int().min(1).default(30),

@@ -1,7 +1,7 @@
-import { loadEnvOrExit } from "@relay/shared/env";
+import { loadEnvOrExit } from "@relay/core";
 import { loadEnv } from "./env";
 
 /** Stop the server with a message naming each bad variable (never its value). */
 export function validateEnvOrExit() {
-  loadEnvOrExit(loadEnv);
+  loadEnvOrExit("web", loadEnv);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { ZConversationSummarySchema, ZUserPublicSchema } from "@relay/shared/schemas";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { ZConversationSummarySchema, ZUserPublicSchema } from "@relay/shared/schemas";
 import { POST as leave } from "../src/app/api/v1/conversations/[id]/leave/route";
 import { DELETE as removeMember } from "../src/app/api/v1/conversations/[id]/members/[userId]/route";
 import { POST as addMembers } from "../src/app/api/v1/conversations/[id]/members/route";

@@ -2,9 +2,9 @@
 // Request plus `{ params: Promise<…> }`. The handlers build their real
 // dependencies (Postgres, Redis, Cassandra) from process.env on first use.
 import { randomUUID } from "node:crypto";
-import { ZAckErrorSchema, ZAuthTokensSchema } from "@relay/shared/schemas";
 import { afterAll } from "vitest";
 import type { z } from "zod";
+import { ZAckErrorSchema, ZAuthTokensSchema } from "@relay/shared/schemas";
 import { POST as signup } from "../src/app/api/v1/auth/signup/route";
 import { POST as token } from "../src/app/api/v1/auth/token/route";
 import { closeDeps } from "../src/server/deps";

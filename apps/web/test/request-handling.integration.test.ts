@@ -1,14 +1,15 @@
 // The shared wrapper (src/server/route.ts): authentication, body limits,
 // JSON parsing, strict validation and error mapping, through real routes.
 import { randomUUID } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
 import { AppError } from "@relay/shared/errors";
 import { ZAckErrorSchema } from "@relay/shared/schemas";
-import { describe, expect, it } from "vitest";
 import { GET as unknownRoute } from "../src/app/api/v1/[...path]/route";
 import { POST as signup } from "../src/app/api/v1/auth/signup/route";
 import { POST as addMembers } from "../src/app/api/v1/conversations/[id]/members/route";
 import { GET as list, POST as create } from "../src/app/api/v1/conversations/route";
 import { POST as registerDevice } from "../src/app/api/v1/devices/route";
+import { getDeps } from "../src/server/deps";
 import { MAX_BODY_BYTES, authedRoute, publicRoute } from "../src/server/route";
 import { call, errorOf, newAccount } from "./helpers";
 
@@ -106,8 +107,8 @@ describe("errors", () => {
     );
     const r1 = await call(conflict);
     expect([r1.status, errorOf(r1)]).toEqual([409, { code: "CONFLICT", message: "already there" }]);
-    const original = console.error;
-    console.error = () => undefined; // the wrapper logs the real error server-side
+    // The real error goes to the server log (with its stack), never into the response.
+    const logged = vi.spyOn(getDeps().logger, "error").mockImplementation(() => undefined);
     try {
       const r2 = await call(boom);
       expect(r2.status).toBe(500);
@@ -116,8 +117,10 @@ describe("errors", () => {
         error: { code: "INTERNAL", message: "internal error" },
       });
       expect(JSON.stringify(r2.body)).not.toContain("hunter2");
+      const [fields] = logged.mock.calls.at(-1) as unknown as [{ err: Error }];
+      expect(fields.err.message).toContain("hunter2");
     } finally {
-      console.error = original;
+      logged.mockRestore();
     }
   });
 

@@ -1,6 +1,6 @@
 // Dependency health: each store probed in parallel with a time limit. Used by
-// GET /healthz and the relay_dependency_up gauge.
-import type { Deps } from "./deps";
+// the realtime node's GET /healthz and its relay_dependency_up gauge.
+import type { CoreDeps } from "./deps";
 
 export type TDependency = "postgres" | "redis" | "cassandra";
 export interface TDependencyHealth {
@@ -39,7 +39,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs: number): Promise<TDe
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export async function checkHealth(
-  deps: Pick<Deps, "db" | "redis" | "messages">,
+  deps: Pick<CoreDeps, "db" | "redis" | "messages">,
   timeoutMs = HEALTH_TIMEOUT_MS,
 ): Promise<THealthReport> {
   const [postgres, redis, cassandra] = await Promise.all([

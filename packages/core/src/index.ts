@@ -1,10 +1,33 @@
-export * from "./tokens";
-export * from "./membership";
+// @relay/core: Relay's domain. Every use case is a function here, called the
+// same way by every entry point (REST, sockets, admin, workers); apps are
+// transports. Server-only: never import this from browser code.
+export * from "./deps";
+export * from "./stores";
+export * from "./logger";
+export * from "./errors";
 export * from "./redis-keys";
-export * from "./db-errors";
-export * from "./users";
-export * from "./refresh-tokens";
-export * from "./notifier";
-export * from "./conversations";
-export * from "./devices";
-export * from "./wire";
+export * from "./rate-limits";
+export * from "./health";
+export * from "./events/port";
+export * from "./events/emitter";
+export * from "./auth/tokens";
+export * from "./auth/access";
+export * from "./auth/refresh-tokens";
+export * from "./users/users";
+export * from "./users/last-seen";
+export * from "./conversations/membership";
+export * from "./conversations/access";
+export * from "./conversations/contacts";
+export * from "./conversations/conversations";
+export * from "./devices/devices";
+export * from "./messages/wire";
+export * from "./messages/sequencer";
+export * from "./messages/send-message";
+export * from "./messages/message-history";
+export * from "./messages/change-message";
+export * from "./receipts/receipts";
+export * from "./sync/sync";
+export * from "./typing/typing";
+
+// Row types apps see (Prisma models), so apps import nothing from @relay/db.
+export type { User } from "@relay/db";

@@ -11,8 +11,8 @@ export function redisKeys(prefix: string) {
     /** Idempotency record of a send: sender + clientMsgId → reservation/result. */
     dedup: (conversationId: string, senderId: string, clientMsgId: string) =>
       `${prefix}conv:{${conversationId}}:dedup:${senderId}:${clientMsgId}`,
-    /** Token bucket of a user's sends. */
-    sendRate: (userId: string) => `${prefix}rate:send:{${userId}}`,
+    /** Key prefix of one rate limiter (rate-limiter-flexible appends `:<key>`). */
+    rateLimit: (name: string) => `${prefix}rate:${name}`,
     /** Socket.IO adapter channel prefix. */
     adapter: () => `${prefix}socket.io`,
   };

@@ -1,57 +1,57 @@
-// Test helpers for the core services against the real test stores (Postgres,
-// Redis, Cassandra), configured from process.env like every other test
-// (scripts/test.mjs sets the test profile). Not exported by the package.
+// Test helpers (package export `@relay/core/testing`): the real test stores
+// (Postgres, Redis, Cassandra of the test profile that scripts/test.mjs
+// provisions and migrates), built by the same `createStores` as the apps.
 import { randomUUID } from "node:crypto";
-import { createDb, hashPassword, type PrismaClient, type User } from "@relay/db";
-import { CassandraMessageRepository } from "@relay/messages";
-import { connectTestCassandra, testCassandraConfig } from "@relay/messages/testing";
-import { Redis } from "ioredis";
-import { createMembershipReader, type MembershipReader } from "./membership";
-import { createRecordingNotifier } from "./notifier";
-import { createTokenService, type TokenService } from "./tokens";
+import { z } from "zod";
+import { hashPassword, type PrismaClient, type User } from "@relay/db";
+import { ZStoreEnvFields, type TStoreEnv } from "@relay/shared/env";
+import { createTokenService, type TokenService } from "./auth/tokens";
+import { createRecordingEvents } from "./events/port";
+import { createLogger } from "./logger";
+import { createStores, type Stores, type StoresOptions } from "./stores";
 
 export const TEST_PASSWORD = "correct horse battery";
 
-export function testEnv() {
-  return {
-    databaseUrl: process.env.DATABASE_URL ?? "postgresql://relay:relay@127.0.0.1:5432/relay_test",
-    redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379/1",
-    redisPrefix: process.env.REDIS_PREFIX ?? "relay:test:",
-    jwtSecret: process.env.JWT_SECRET ?? "test-secret-test-secret-test-secret-0123",
-  };
+const ZTestEnvSchema = z.object({
+  ...ZStoreEnvFields,
+  DATABASE_URL: ZStoreEnvFields.DATABASE_URL.default(
+    "postgresql://relay:relay@127.0.0.1:5432/relay_test",
+  ),
+  REDIS_URL: ZStoreEnvFields.REDIS_URL.default("redis://127.0.0.1:6379/1"),
+  REDIS_PREFIX: z.string().min(1).default("relay:test:"),
+  CASSANDRA_CONTACT_POINTS: ZStoreEnvFields.CASSANDRA_CONTACT_POINTS.default("127.0.0.1:9042"),
+  CASSANDRA_LOCAL_DC: ZStoreEnvFields.CASSANDRA_LOCAL_DC.default("datacenter1"),
+  CASSANDRA_KEYSPACE: ZStoreEnvFields.CASSANDRA_KEYSPACE.default("relay_test"),
+  JWT_SECRET: z.string().min(32).default("test-secret-test-secret-test-secret-0123"),
+});
+
+/** The test profile's store variables (process.env over the defaults of scripts/lib/env.mjs). */
+export function testEnv(): TStoreEnv & { JWT_SECRET: string } {
+  const picked = Object.fromEntries(
+    Object.keys(ZTestEnvSchema.shape).map((k) => [k, process.env[k] || undefined]),
+  );
+  return ZTestEnvSchema.parse(picked);
 }
 
-export interface TestStores {
-  db: PrismaClient;
-  redis: Redis;
-  redisPrefix: string;
-  cassandra: Awaited<ReturnType<typeof connectTestCassandra>>;
-  messages: CassandraMessageRepository;
-  membership: MembershipReader;
+export const testLogger = () =>
+  createLogger({ app: "test", level: process.env.TEST_LOG_LEVEL === "debug" ? "debug" : "error" });
+
+export type RecordingEvents = ReturnType<typeof createRecordingEvents>;
+
+export interface TestStores extends Omit<Stores, "events"> {
+  /** Records every event a use case emits (instead of publishing it). */
+  events: RecordingEvents;
   tokens: TokenService;
-  notifier: ReturnType<typeof createRecordingNotifier>;
-  close(): Promise<void>;
 }
 
-/** Connections to the test stores plus a recording notifier. Call close() in afterAll. */
-export async function openTestStores(): Promise<TestStores> {
+/** The test stores with a recording event port. Call close() in afterAll. */
+export function openTestStores(opts: Partial<StoresOptions> = {}): TestStores {
   const env = testEnv();
-  const db = createDb({ url: env.databaseUrl, max: 4 });
-  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: 1 });
-  const cassandraConfig = testCassandraConfig();
-  const cassandra = await connectTestCassandra(cassandraConfig);
+  const stores = createStores(env, { logger: testLogger(), dbPoolMax: 4, ...opts });
   return {
-    db,
-    redis,
-    redisPrefix: env.redisPrefix,
-    cassandra,
-    messages: new CassandraMessageRepository(cassandra, { keyspace: cassandraConfig.keyspace }),
-    membership: createMembershipReader({ db, redis, redisPrefix: env.redisPrefix }),
-    tokens: createTokenService({ jwtSecret: env.jwtSecret }),
-    notifier: createRecordingNotifier(),
-    async close() {
-      await Promise.allSettled([db.$disconnect(), redis.quit(), cassandra.shutdown()]);
-    },
+    ...stores,
+    events: createRecordingEvents(),
+    tokens: createTokenService({ jwtSecret: env.JWT_SECRET }),
   };
 }
 

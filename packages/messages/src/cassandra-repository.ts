@@ -236,7 +236,7 @@ export class CassandraMessageRepository implements MessageRepository {
     });
   }
 
-  async latest(conversationId: string): Promise<StoredMessage | null> {
+  async #latest(conversationId: string): Promise<StoredMessage | null> {
     if (!isUuid(conversationId)) return null;
     const cid = normalizeUuid(conversationId);
     const head = await this.#head(cid);
@@ -255,7 +255,7 @@ export class CassandraMessageRepository implements MessageRepository {
     const worker = async () => {
       while (next < ids.length) {
         const i = next++;
-        found[i] = await this.latest(ids[i]!);
+        found[i] = await this.#latest(ids[i]!);
       }
     };
     await Promise.all(

@@ -3,7 +3,7 @@ import type { Client } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CassandraMessageRepository } from "./cassandra-repository";
 import { createCassandraClient } from "./client";
-import { describeMessageRepository, makeMessage } from "./repository.contract";
+import { describeMessageRepository, latestOf, makeMessage } from "./repository.contract";
 import { connectTestCassandra, testCassandraConfig } from "./testing";
 
 const config = testCassandraConfig();
@@ -85,7 +85,7 @@ describe("CassandraMessageRepository storage details", () => {
     );
 
     expect(await repo().maxSeq(conversationId)).toBe(1050);
-    expect(await repo().latest(conversationId)).toEqual(messages[2]);
+    expect(await latestOf(repo(), conversationId)).toEqual(messages[2]);
     expect((await repo().page(conversationId, { limit: 2 })).messages).toEqual(messages.slice(1));
     expect((await repo().page(conversationId, { afterSeq: 2, limit: 2 })).messages).toEqual(
       messages.slice(2),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseContactPoints } from "./client";
 import { assertKeyspaceName, replicationToCql, splitCqlStatements } from "./cql";
 import { bucketOf, BUCKET_SIZE } from "./model";
-import { parseContactPoints } from "./client";
 import { testCassandraConfig } from "./testing";
 
 describe("splitCqlStatements", () => {

@@ -1,4 +1,3 @@
-import type { MessageRepository } from "./repository";
 import {
   cloneMessage,
   isUuid,
@@ -10,6 +9,7 @@ import {
   type PageOptions,
   type StoredMessage,
 } from "./model";
+import type { MessageRepository } from "./repository";
 
 /** Runs `fn` and turns its result or its throw into a promise (errors reject, never throw synchronously). */
 function settle<T>(fn: () => T): Promise<T> {
@@ -110,10 +110,6 @@ export class InMemoryMessageRepository implements MessageRepository {
         .slice(0, Math.max(1, limit))
         .map(cloneMessage);
     });
-  }
-
-  latest(conversationId: string): Promise<StoredMessage | null> {
-    return settle(() => this.#latest(conversationId));
   }
 
   latestMany(conversationIds: string[]): Promise<Map<string, StoredMessage>> {

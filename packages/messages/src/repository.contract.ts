@@ -13,6 +13,14 @@ export const GAP_SEQS = [5, 999, 1000, 1001, 2500, 7100] as const;
 
 const BASE_TIME = Date.parse("2025-01-01T00:00:00.000Z");
 
+/** The latest message of one conversation (through latestMany, the repository's only "latest" read). */
+export async function latestOf(
+  repo: MessageRepository,
+  conversationId: string,
+): Promise<StoredMessage | null> {
+  return (await repo.latestMany([conversationId])).get(conversationId) ?? null;
+}
+
 export function makeMessage(
   conversationId: string,
   seq: number,
@@ -91,7 +99,7 @@ export function describeMessageRepository(
         expect(await repo.findById(conversationId, msg.id)).toEqual(msg);
         const page = await repo.page(conversationId, { limit: 10 });
         expect(page).toEqual({ messages: [msg], hasMore: false });
-        expect(await repo.latest(conversationId)).toEqual(msg);
+        expect(await latestOf(repo, conversationId)).toEqual(msg);
       });
 
       it("stores null clientMsgId, system kind, an editedAt and an empty body", async () => {
@@ -330,7 +338,7 @@ export function describeMessageRepository(
           messages[0],
           updated,
         ]);
-        expect(await repo.latest(conversationId)).toEqual(updated);
+        expect(await latestOf(repo, conversationId)).toEqual(updated);
 
         const again = await repo.edit(
           conversationId,
@@ -415,12 +423,12 @@ export function describeMessageRepository(
     describe("latest, latestMany, maxSeq", () => {
       it("latest is the highest seq whatever the insert order", async () => {
         const conversationId = randomUUID();
-        expect(await repo.latest(conversationId)).toBeNull();
+        expect(await latestOf(repo, conversationId)).toBeNull();
         const high = makeMessage(conversationId, 7100);
         await repo.insert(high);
         await repo.insert(makeMessage(conversationId, 5));
         await repo.insert(makeMessage(conversationId, 2500));
-        expect(await repo.latest(conversationId)).toEqual(high);
+        expect(await latestOf(repo, conversationId)).toEqual(high);
       });
 
       it("latestMany maps each non-empty conversation to its latest message", async () => {
@@ -520,8 +528,8 @@ export function describeMessageRepository(
         expect(await repo.findById(stranger, messages[0]!.id)).toBeNull();
         expect(await repo.findById(stranger, randomUUID())).toBeNull();
         expect(await repo.findById("not-a-uuid", "also-not")).toBeNull();
-        expect(await repo.latest(stranger)).toBeNull();
-        expect(await repo.latest("not-a-uuid")).toBeNull();
+        expect(await latestOf(repo, stranger)).toBeNull();
+        expect(await latestOf(repo, "not-a-uuid")).toBeNull();
         expect(await repo.maxSeq(stranger)).toBe(0);
         expect(await repo.maxSeq("not-a-uuid")).toBe(0);
         expect(await repo.page(stranger, { limit: 5 })).toEqual({ messages: [], hasMore: false });

@@ -57,10 +57,7 @@ export interface MessageRepository {
    */
   changedSince(conversationId: string, since: Date, limit: number): Promise<StoredMessage[]>;
 
-  /** The message with the highest seq, or null when the conversation is empty. */
-  latest(conversationId: string): Promise<StoredMessage | null>;
-
-  /** latest() for many conversations; empty conversations are absent from the map. */
+  /** The message with the highest seq of each conversation; empty conversations are absent from the map. */
   latestMany(conversationIds: string[]): Promise<Map<string, StoredMessage>>;
 
   /** Highest stored seq, 0 when none (used to recover the Redis seq counter). */
@@ -69,9 +66,3 @@ export interface MessageRepository {
   /** Cheap health probe; rejects when the store is unreachable. */
   ping(): Promise<void>;
 }
-
-export {
-  CassandraMessageRepository,
-  type CassandraMessageRepositoryOptions,
-} from "./cassandra-repository";
-export { InMemoryMessageRepository } from "./in-memory-repository";

@@ -76,22 +76,6 @@ export function zJson<T extends z.ZodType>(schema: T) {
 }
 
 /**
- * Server start-up: run `load` (an app's env loader) and stop the process with
- * a message naming each bad variable (never its value) if it fails.
- */
-export function loadEnvOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (err) {
-    if (err instanceof EnvError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
-/**
  * The variables naming Relay's stores, shared by every server app that uses
  * them (spread into an app's schema: `z.object({ ...ZStoreEnvFields, … })`).
  */
@@ -105,4 +89,14 @@ export const ZStoreEnvFields = {
     .regex(/^[^,\s]+(,[^,\s]+)*$/, "comma-separated host:port list"),
   CASSANDRA_LOCAL_DC: z.string().min(1),
   CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "lower-case identifier"),
+};
+
+/** The store variables as parsed (what `createStores` in @relay/core takes). */
+export type TStoreEnv = z.output<z.ZodObject<typeof ZStoreEnvFields>>;
+
+/** Logging, shared by every server app: level, and JSON lines or pino-pretty. */
+export const ZLogEnvFields = {
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** Default: "pretty" when NODE_ENV=development, else "json". */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 };

@@ -1,4 +1,5 @@
 import { useId, type InputHTMLAttributes } from "react";
+import { FormError } from "./form-error";
 
 /** A labelled input with an optional error, wired for screen readers. */
 export function TextField({
@@ -26,9 +27,7 @@ export function TextField({
         {...props}
       />
       {error ? (
-        <p id={`${id}-error`} className="rl-field__error" role="alert">
-          {error}
-        </p>
+        <FormError id={`${id}-error`} message={error} />
       ) : hint ? (
         <p id={`${id}-hint`} className="rl-field__hint">
           {hint}

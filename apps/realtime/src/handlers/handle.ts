@@ -1,8 +1,8 @@
 // One wrapper for every acked client event: validate with the shared schema,
-// run the service call, ack with the envelope, count it. Handlers stay thin.
+// run the core use case, ack with the envelope, count it. Handlers stay thin.
+import type { z } from "zod";
 import { AppError, ok, toErrorBody, type TAck } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
-import type { z } from "zod";
 import type { HandlerContext, RelaySocket } from "./context";
 
 type LooseSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
@@ -27,9 +27,9 @@ export function onAck<S extends z.ZodType, R>(
     run(parsed.data).then(
       (data) => finish(ok(data)),
       (err: unknown) => {
-        if (!(err instanceof AppError)) ctx.logger.error("handler failed", { event, err });
+        if (!(err instanceof AppError)) ctx.logger.error({ event, err }, "handler failed");
         else if (err.code === "UNAVAILABLE")
-          ctx.logger.warn("store unavailable", { event, cause: err.cause });
+          ctx.logger.warn({ event, err: err.cause }, "store unavailable");
         finish(toErrorBody(err));
       },
     );

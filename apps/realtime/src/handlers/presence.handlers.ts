@@ -5,13 +5,8 @@ import { AppError } from "@relay/shared/errors";
 import { LIMITS } from "@relay/shared/limits";
 import { ZPresenceSetPayloadSchema, ZPresenceWatchPayloadSchema } from "@relay/shared/schemas";
 import { PRESENCE_ROOM_PREFIX, presenceRoom } from "../services/presence-logic";
-import type { PresenceService } from "../services/presence-service";
 import type { HandlerContext, RelaySocket } from "./context";
 import { onAck } from "./handle";
-
-/** presence:set per socket: a bucket of this many changes, refilled at SET_RATE_PER_SECOND. */
-export const SET_BURST = 10;
-export const SET_RATE_PER_SECOND = 2;
 
 function watchedBy(socket: RelaySocket): Set<string> {
   const out = new Set<string>();
@@ -20,11 +15,8 @@ function watchedBy(socket: RelaySocket): Set<string> {
   return out;
 }
 
-export function registerPresenceHandlers(
-  ctx: HandlerContext,
-  presence: PresenceService,
-  socket: RelaySocket,
-) {
+export function registerPresenceHandlers(ctx: HandlerContext, socket: RelaySocket) {
+  const { presence } = ctx;
   const user = socket.data;
 
   onAck(ctx, socket, "presence:watch", ZPresenceWatchPayloadSchema, async ({ userIds }) => {
@@ -49,18 +41,8 @@ export function registerPresenceHandlers(
     return Promise.resolve(null);
   });
 
-  let tokens = SET_BURST;
-  let refilledAt = Date.now();
   onAck(ctx, socket, "presence:set", ZPresenceSetPayloadSchema, async ({ status }) => {
-    const now = Date.now();
-    tokens = Math.min(SET_BURST, tokens + ((now - refilledAt) / 1000) * SET_RATE_PER_SECOND);
-    refilledAt = now;
-    if (tokens < 1)
-      throw new AppError(
-        "RATE_LIMITED",
-        `too many presence changes; at most ${SET_RATE_PER_SECOND}/s`,
-      );
-    tokens -= 1;
+    await ctx.core.limits.enforce("presenceSet", socket.id);
     await presence.setStatus(socket.id, status);
     return null;
   });

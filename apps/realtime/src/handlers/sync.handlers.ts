@@ -1,7 +1,10 @@
+import { syncConversations } from "@relay/core";
 import { ZSyncPayloadSchema } from "@relay/shared/schemas";
 import type { HandlerContext, RelaySocket } from "./context";
 import { onAck } from "./handle";
 
 export function registerSyncHandlers(ctx: HandlerContext, socket: RelaySocket) {
-  onAck(ctx, socket, "sync", ZSyncPayloadSchema, (p) => ctx.syncService.sync(socket.data, p));
+  onAck(ctx, socket, "sync", ZSyncPayloadSchema, (p) =>
+    syncConversations(ctx.core, { actor: socket.data, ...p }),
+  );
 }

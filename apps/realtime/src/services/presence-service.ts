@@ -18,11 +18,16 @@
 // - Fan-out: the script publishes on one channel; every node delivers a change
 //   to its local sockets in room `presence:<userId>` (watchers only).
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "@relay/db";
-import { AppError } from "@relay/shared/errors";
-import type { TPresence, TSettablePresenceStatus } from "@relay/shared/schemas";
 import type { ChainableCommander, Redis } from "ioredis";
-import type { Logger } from "../logger";
+import {
+  authorizePresenceWatch,
+  lastSeenOf,
+  orUnavailable,
+  recordLastSeen,
+  type CoreDeps,
+  type Logger,
+} from "@relay/core";
+import type { TPresence, TSettablePresenceStatus } from "@relay/shared/schemas";
 import {
   connField,
   connMember,
@@ -46,10 +51,10 @@ import {
   type TApplyArgs,
   type TApplyReply,
 } from "./presence-scripts";
-import { orUnavailable } from "./unavailable";
 
 export interface PresenceServiceDeps {
-  db: PrismaClient;
+  /** Postgres is reached only through core (lastSeenAt, who may watch whom). */
+  db: CoreDeps["db"];
   redis: Redis;
   redisPrefix: string;
   nodeId: string;
@@ -81,7 +86,6 @@ interface TOffline {
 const REAP_LOCK_MS = 60_000;
 const REAP_BATCH = 500;
 const DRAIN_TIMEOUT_MS = 5_000;
-const PG_BATCH = 1_000;
 
 async function execOrThrow(p: ChainableCommander): Promise<unknown[]> {
   const res = await p.exec();
@@ -100,16 +104,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
       timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-function toDate(v: unknown): Date | null {
-  if (v == null) return null;
-  if (v instanceof Date) return v;
-  if (typeof v === "number") return new Date(v);
-  if (typeof v !== "string") return null;
-  const s = v;
-  // timestamp(3) without time zone holds UTC wall time.
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(" ", "T")}Z`);
 }
 
 export function createPresenceService(deps: PresenceServiceDeps) {
@@ -135,7 +129,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
 
   // ------------------------------------------------------------ event channel
   const sub = deps.redis.duplicate();
-  sub.on("error", (err: Error) => logger.warn("presence channel connection error", { err }));
+  sub.on("error", (err: Error) => logger.warn({ err }, "presence channel connection error"));
   let subscribedOnce = false;
   sub.on("ready", () => {
     if (subscribedOnce) setTimeout(() => void resyncWatchers(), 50);
@@ -158,7 +152,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
         for (const p of await snapshot(users.slice(i, i + 200))) deps.deliver(p);
       }
     } catch (err) {
-      logger.warn("presence: could not re-send watched users after reconnect", { err });
+      logger.warn({ err }, "presence: could not re-send watched users after reconnect");
     }
   }
 
@@ -192,7 +186,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
     conn.chain = run
       .catch((err: unknown) => {
         dirty = true;
-        logger.warn("presence write failed; will re-register", { err });
+        logger.warn({ err }, "presence write failed; will re-register");
       })
       .finally(() => pending--);
     return run;
@@ -252,7 +246,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       );
       current = next;
       dirty = false;
-      if (old) logger.warn("presence: re-registering this node's sockets", { reason, old, next });
+      if (old) logger.warn({ reason, old, next }, "presence: re-registering this node's sockets");
       await Promise.all(
         [...conns.values()].map((c) => enqueue(c, registerOp(c)).catch(() => undefined)),
       );
@@ -269,7 +263,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
     })()
       .catch((err: unknown) => {
         dirty = true;
-        logger.warn("presence: could not register this node; retrying", { reason, err });
+        logger.warn({ reason, err }, "presence: could not register this node; retrying");
       })
       .finally(() => {
         rotation = null;
@@ -299,7 +293,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       if (pending === 0 && !rotation && current === inst && size !== registered)
         void rotate(`connection set has ${size} entries, node has ${registered} sockets`);
     } catch (err) {
-      logger.warn("presence: lease renewal failed", { err });
+      logger.warn({ err }, "presence: lease renewal failed");
     } finally {
       renewing = false;
     }
@@ -353,12 +347,12 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       redis.multi().del(keys.conns(dead.instance)).zrem(keys.instances, dead.instance).del(lockKey),
     );
     if (users > 0)
-      logger.info("presence: reaped a dead node instance", {
+      logger.info({
         instance: dead.instance,
         lastRenewal: new Date(dead.lastRefreshMs).toISOString(),
         users,
         wentOffline: offline.length,
-      });
+      }, "presence: reaped a dead node instance");
     await persistLastSeen(offline);
     return users;
   }
@@ -375,17 +369,12 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       const allowed = (await execOrThrow(p))
         .map((r, i) => (r === "OK" ? valid[i]! : null))
         .filter((e): e is TOffline => e !== null);
-      for (let i = 0; i < allowed.length; i += PG_BATCH) {
-        const batch = allowed.slice(i, i + PG_BATCH);
-        const ids = batch.map((e) => e.userId);
-        const ats = batch.map((e) => new Date(e.atMs).toISOString());
-        await db.$executeRaw`
-          UPDATE "User" AS u SET "lastSeenAt" = v.at AT TIME ZONE 'UTC'
-          FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS v(id, at)
-          WHERE u.id = v.id AND (u."lastSeenAt" IS NULL OR u."lastSeenAt" < v.at AT TIME ZONE 'UTC')`;
-      }
+      await recordLastSeen(
+        { db },
+        allowed.map((e) => ({ userId: e.userId, at: new Date(e.atMs) })),
+      );
     } catch (err) {
-      logger.warn("presence: could not persist lastSeenAt", { err, users: valid.length });
+      logger.warn({ err, users: valid.length }, "presence: could not persist lastSeenAt");
     }
   }
 
@@ -424,46 +413,9 @@ export function createPresenceService(deps: PresenceServiceDeps) {
     let pg = postgresLastSeen;
     if (!pg) {
       const missing = userIds.filter((id, i) => !hashes[i]!._seen);
-      pg = missing.length ? await lastSeenFromPostgres(missing) : new Map();
+      pg = await lastSeenOf({ db }, missing);
     }
     return userIds.map((id, i) => snapshotFromHash(id, hashes[i]!, states, pg.get(id) ?? null));
-  }
-
-  async function lastSeenFromPostgres(ids: string[]): Promise<Map<string, Date | null>> {
-    const rows = await db.$queryRaw<Array<{ id: string; lastSeenAt: unknown }>>`
-      SELECT id::text AS id, "lastSeenAt" FROM "User" WHERE id = ANY(${ids}::uuid[])`;
-    return new Map(rows.map((r) => [r.id, toDate(r.lastSeenAt)]));
-  }
-
-  /**
-   * One query: the requested users who share a live conversation with the
-   * watcher (or are the watcher), with their Postgres lastSeenAt. Anyone else
-   * refuses the whole request, without saying who (unknown and unrelated ids
-   * look the same).
-   */
-  async function authorizeWatch(
-    watcherId: string,
-    userIds: readonly string[],
-  ): Promise<Map<string, Date | null>> {
-    const ids = [...userIds];
-    const rows = await orUnavailable(
-      "database",
-      () => db.$queryRaw<Array<{ id: string; lastSeenAt: unknown }>>`
-        SELECT u.id::text AS id, u."lastSeenAt"
-        FROM "User" u
-        WHERE u.id = ANY(${ids}::uuid[])
-          AND (u.id = ${watcherId}::uuid OR EXISTS (
-            SELECT 1 FROM "Membership" mine
-            JOIN "Membership" theirs ON theirs."conversationId" = mine."conversationId"
-            JOIN "Conversation" c ON c.id = mine."conversationId" AND c."deletedAt" IS NULL
-            WHERE mine."userId" = ${watcherId}::uuid AND theirs."userId" = u.id))`,
-    );
-    if (rows.length !== ids.length)
-      throw new AppError(
-        "FORBIDDEN",
-        "you can only watch the presence of people you share a conversation with",
-      );
-    return new Map(rows.map((r) => [r.id, toDate(r.lastSeenAt)]));
   }
 
   return {
@@ -474,7 +426,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
     start(): void {
       sub
         .subscribe(keys.channel)
-        .catch((err: unknown) => logger.warn("presence: subscribe failed", { err }));
+        .catch((err: unknown) => logger.warn({ err }, "presence: subscribe failed"));
       void rotate("start");
       const jitter = Math.floor(Math.random() * timings.reapIntervalMs);
       timers = [
@@ -485,7 +437,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
             setInterval(
               () =>
                 void reapOnce().catch((err: unknown) =>
-                  logger.warn("presence: reaper failed", { err }),
+                  logger.warn({ err }, "presence: reaper failed"),
                 ),
               timings.reapIntervalMs,
             ),
@@ -538,7 +490,7 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       userIds: readonly string[],
       join: () => void,
     ): Promise<TPresence[]> {
-      const pg = await authorizeWatch(watcherId, userIds);
+      const pg = await authorizePresenceWatch({ db }, { watcherId, userIds });
       const capture = { ids: new Set(userIds), latest: new Map<string, TPresence>() };
       captures.add(capture);
       try {
@@ -593,10 +545,10 @@ export function createPresenceService(deps: PresenceServiceDeps) {
         await execOrThrow(m);
         conns.clear();
         await persistLastSeen(offline);
-        logger.info("presence: drained", { users: users.length, wentOffline: offline.length });
+        logger.info({ users: users.length, wentOffline: offline.length }, "presence: drained");
       };
       drained = withTimeout(work(), DRAIN_TIMEOUT_MS, "presence drain").catch((err: unknown) =>
-        logger.warn("presence: drain incomplete; the lease will expire and be reaped", { err }),
+        logger.warn({ err }, "presence: drain incomplete; the lease will expire and be reaped"),
       );
       return drained;
     },

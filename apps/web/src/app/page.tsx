@@ -1,6 +1,6 @@
-import { Brand } from "@relay/ui";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { Brand } from "@relay/ui";
 import { auth } from "../auth";
 
 export const dynamic = "force-dynamic";

@@ -2,8 +2,10 @@
 // connection per tab for everything live. Owns reconnect + catch-up (sync and
 // history by seq), optimistic sends with retries under the same clientMsgId,
 // receipts, typing and presence watching. All state goes through ChatStore.
-import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
+import { io, type Socket } from "socket.io-client";
 import type { TAck } from "@relay/shared/errors";
+import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
+import { LIMITS, PROTOCOL_VERSION } from "@relay/shared/limits";
 import type {
   TConversationSummary,
   TMessage,
@@ -12,7 +14,6 @@ import type {
   TPresence,
   TSyncResult,
 } from "@relay/shared/schemas";
-import { io, type Socket } from "socket.io-client";
 import * as S from "./chat-state";
 import { ChatStore } from "./chat-store";
 
@@ -33,7 +34,8 @@ export interface ChatClientOptions {
 const ACK_TIMEOUT_MS = 10_000;
 const SEND_ATTEMPTS = 6;
 const TYPING_IDLE_MS = 4_000;
-const PAGE = 50;
+/** Pages fetched while catching up after a reconnect, at most (× LIMITS.historyPageMax messages). */
+const CATCH_UP_PAGES = 50;
 
 export class ChatClient {
   readonly store: ChatStore;
@@ -58,7 +60,7 @@ export class ChatClient {
     await this.refreshConversations();
     const { token, url } = await this.#opts.fetchRealtimeToken();
     const socket: RelaySocket = io(url, {
-      auth: { token, protocolVersion: 1 },
+      auth: { token, protocolVersion: PROTOCOL_VERSION },
       transports: ["websocket"],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
@@ -81,7 +83,7 @@ export class ChatClient {
       if (err.data && !err.data.ok && err.data.error.code === "UNAUTHORIZED") {
         this.#opts.fetchRealtimeToken().then(
           (t) => {
-            socket.auth = { token: t.token, protocolVersion: 1 };
+            socket.auth = { token: t.token, protocolVersion: PROTOCOL_VERSION };
             socket.connect();
           },
           () => undefined,
@@ -170,11 +172,11 @@ export class ChatClient {
 
   async #fetchAfter(conversationId: string, afterSeq: number): Promise<void> {
     let cursor = afterSeq;
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < CATCH_UP_PAGES; i++) {
       const res = await this.#ack<TMessageHistoryResult>("message:history", {
         conversationId,
         afterSeq: cursor,
-        limit: 100,
+        limit: LIMITS.historyPageMax,
       });
       if (!res?.ok) return;
       this.store.update((s) => S.applyHistory(s, conversationId, res.data, "after"));
@@ -187,7 +189,7 @@ export class ChatClient {
   async loadLatest(conversationId: string): Promise<void> {
     const res = await this.#ack<TMessageHistoryResult>("message:history", {
       conversationId,
-      limit: PAGE,
+      limit: LIMITS.historyPageDefault,
     });
     if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "latest"));
   }
@@ -199,7 +201,7 @@ export class ChatClient {
     const res = await this.#ack<TMessageHistoryResult>("message:history", {
       conversationId,
       beforeSeq: oldest,
-      limit: PAGE,
+      limit: LIMITS.historyPageDefault,
     });
     if (res?.ok) this.store.update((s) => S.applyHistory(s, conversationId, res.data, "before"));
   }
@@ -298,7 +300,7 @@ export class ChatClient {
   /** Call on every keystroke; sends typing:start at most every 2 s and typing:stop when idle. */
   typing(conversationId: string): void {
     const now = Date.now();
-    if (now - (this.#typingSentAt.get(conversationId) ?? 0) > 2_000) {
+    if (now - (this.#typingSentAt.get(conversationId) ?? 0) > LIMITS.typingThrottleMs) {
       this.#typingSentAt.set(conversationId, now);
       this.#socket?.emit("typing:start", { conversationId });
     }
@@ -316,7 +318,7 @@ export class ChatClient {
       this.#socket?.emit("typing:stop", { conversationId });
   }
 
-  /** Watch presence of everyone I share a conversation with (≤ 200). */
+  /** Watch presence of everyone I share a conversation with (at most LIMITS.watchMax). */
   #watchMembers(): void {
     if (!this.#socket?.connected) return;
     const ids = new Set<string>();
@@ -324,7 +326,7 @@ export class ChatClient {
       for (const m of c.summary.members) if (m.userId !== this.#opts.me) ids.add(m.userId);
     const fresh = [...ids]
       .filter((id) => !this.#watched.has(id))
-      .slice(0, 200 - this.#watched.size);
+      .slice(0, LIMITS.watchMax - this.#watched.size);
     if (fresh.length === 0) return;
     for (const id of fresh) this.#watched.add(id);
     void this.#ack<TPresence[]>("presence:watch", { userIds: fresh }).then((res) => {

@@ -1,9 +1,9 @@
 "use client";
 
-import { Brand, Button, TextField } from "@relay/ui";
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { Brand, Button, FormError, TextField } from "@relay/ui";
 
 const reasons: Record<string, string> = {
   invalid: "Wrong email or password.",
@@ -57,11 +57,7 @@ export function SignInForm({
           autoComplete="current-password"
           required
         />
-        {error ? (
-          <p className="auth__error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <Button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </Button>

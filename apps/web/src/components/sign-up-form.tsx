@@ -1,10 +1,10 @@
 "use client";
 
-import { LIMITS } from "@relay/shared/limits";
-import { Brand, Button, TextField } from "@relay/ui";
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { LIMITS } from "@relay/shared/limits";
+import { Brand, Button, FormError, TextField } from "@relay/ui";
 import { RestError, rest } from "../client/rest";
 
 export function SignUpForm() {
@@ -62,11 +62,7 @@ export function SignUpForm() {
           minLength={LIMITS.passwordMinChars}
           hint={`At least ${LIMITS.passwordMinChars} characters.`}
         />
-        {error ? (
-          <p className="auth__error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <Button type="submit" disabled={busy}>
           {busy ? "Creating…" : "Create account"}
         </Button>

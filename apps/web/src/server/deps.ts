@@ -1,60 +1,32 @@
-// The REST API's dependencies, built once per server process from loadEnv()
-// on first use (never at import, so `next build` needs no stores). Kept on
-// globalThis so dev-mode module reloads reuse the connections.
+// The REST API's dependencies: the core stores (createStores) plus this app's
+// env and token service, built once per server process on first use (never
+// at import, so `next build` needs no stores). Kept on globalThis so dev-mode
+// module reloads reuse the connections.
 import {
-  createMembershipReader,
-  createRealtimeNotifier,
+  createLogger,
+  createStores,
   createTokenService,
-  type MembershipReader,
-  type RealtimeNotifier,
+  logFormatFor,
+  type Stores,
   type TokenService,
 } from "@relay/core";
-import { createDb, type PrismaClient } from "@relay/db";
-import {
-  CassandraMessageRepository,
-  createCassandraClient,
-  type MessageRepository,
-} from "@relay/messages/runtime";
-import { Redis } from "ioredis";
 import { loadEnv, type TWebEnv } from "../env";
 
-export interface WebDeps {
+export interface WebDeps extends Stores {
   env: TWebEnv;
-  db: PrismaClient;
-  redis: Redis;
-  cassandra: ReturnType<typeof createCassandraClient>;
-  messages: MessageRepository;
   tokens: TokenService;
-  membership: MembershipReader;
-  notifier: RealtimeNotifier;
 }
 
 export function createWebDeps(env: TWebEnv): WebDeps {
-  const redis = new Redis(env.REDIS_URL, {
-    // Retry the connection forever (≤ 1 s apart) but fail commands fast while
-    // Redis is down instead of queueing them behind the request.
-    retryStrategy: (times: number) => Math.min(times * 100, 1000),
-    maxRetriesPerRequest: 1,
+  const logger = createLogger({ app: "web", level: env.LOG_LEVEL, format: logFormatFor(env) });
+  const stores = createStores(env, {
+    logger,
+    rateLimits: {
+      signUp: { points: env.AUTH_SIGNUP_LIMIT },
+      signIn: { points: env.AUTH_TOKEN_LIMIT },
+    },
   });
-  redis.on("error", (err: Error) =>
-    console.warn("[relay:web] redis connection error:", err.message),
-  );
-  const cassandra = createCassandraClient({
-    contactPoints: env.CASSANDRA_CONTACT_POINTS,
-    localDataCenter: env.CASSANDRA_LOCAL_DC,
-    keyspace: env.CASSANDRA_KEYSPACE,
-  });
-  const db = createDb({ url: env.DATABASE_URL });
-  return {
-    env,
-    db,
-    redis,
-    cassandra,
-    messages: new CassandraMessageRepository(cassandra),
-    tokens: createTokenService({ jwtSecret: env.JWT_SECRET }),
-    membership: createMembershipReader({ db, redis, redisPrefix: env.REDIS_PREFIX }),
-    notifier: createRealtimeNotifier(redis, env.REDIS_PREFIX),
-  };
+  return { ...stores, env, tokens: createTokenService({ jwtSecret: env.JWT_SECRET }) };
 }
 
 const holder = globalThis as typeof globalThis & { __relayWebDeps?: WebDeps };
@@ -69,6 +41,5 @@ export function getDeps(): WebDeps {
 export async function closeDeps(): Promise<void> {
   const deps = holder.__relayWebDeps;
   holder.__relayWebDeps = undefined;
-  if (!deps) return;
-  await Promise.allSettled([deps.db.$disconnect(), deps.cassandra.shutdown(), deps.redis.quit()]);
+  await deps?.close();
 }

@@ -7,17 +7,24 @@
 //   schema (strict: unknown keys → INVALID_PAYLOAD);
 // - errors: AppError → `{ok:false,error:{code,message}}` with
 //   HTTP_STATUS_BY_CODE[code]; a store that is down → 503 UNAVAILABLE;
-//   anything else → 500 INTERNAL with a generic message (logged, never sent).
+//   anything else → 500 INTERNAL with a generic message (logged, never sent);
+// - rate limits keyed by the client IP (`limitByIp`), shared with every
+//   other limit through core's rate-limiter-flexible limiters.
 // Success bodies are the contract's bare shapes (`{user}`, `{accessToken,…}`,
 // `{conversations}`…), not the `{ok:true,data}` ack envelope: HTTP status
 // already says success, and mobile/script clients read the documented shape.
-import type { TAccessClaims } from "@relay/core";
-import { requireActiveUser } from "@relay/core";
-import type { User } from "@relay/db";
-import { AppError, HTTP_STATUS_BY_CODE, fail, toErrorBody } from "@relay/shared/errors";
-import { parsePayloadOrThrow } from "@relay/shared/protocol";
 import { getToken } from "next-auth/jwt";
 import type { z } from "zod";
+import {
+  authenticateAccessToken,
+  isStoreUnavailable,
+  requireActiveUser,
+  type TAccessClaims,
+  type TRateLimitName,
+  type User,
+} from "@relay/core";
+import { AppError, HTTP_STATUS_BY_CODE, fail, toErrorBody } from "@relay/shared/errors";
+import { parsePayloadOrThrow } from "@relay/shared/protocol";
 import { getDeps, type WebDeps } from "./deps";
 
 /** Largest accepted request body. */
@@ -51,36 +58,17 @@ export function noContent(): Response {
 }
 
 export function errorResponse(err: unknown): Response {
-  const body = isUnavailable(err)
-    ? fail("UNAVAILABLE", "service temporarily unavailable")
-    : toErrorBody(err);
+  const body =
+    isStoreUnavailable(err) && !(err instanceof AppError)
+      ? fail("UNAVAILABLE", "service temporarily unavailable")
+      : toErrorBody(err);
   if (body.error.code === "INTERNAL")
-    console.error("[relay:web] unhandled error in REST handler:", err);
+    getDeps().logger.error({ err }, "unhandled error in REST handler");
+  else if (body.error.code === "UNAVAILABLE")
+    getDeps().logger.warn({ err }, "store unavailable");
   const headers: Record<string, string> = { ...NO_STORE };
   if (body.error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="relay"';
   return Response.json(body, { status: HTTP_STATUS_BY_CODE[body.error.code], headers });
-}
-
-/** Store outages (Postgres, Redis, Cassandra unreachable) are UNAVAILABLE, not INTERNAL. */
-function isUnavailable(err: unknown): boolean {
-  if (err instanceof AppError || !(err instanceof Error)) return false;
-  if (
-    [
-      "NoHostAvailableError",
-      "OperationTimedOutError",
-      "MaxRetriesPerRequestError",
-      "PrismaClientInitializationError",
-    ].includes(err.name)
-  ) {
-    return true;
-  }
-  const code = (err as { code?: unknown }).code;
-  if (
-    typeof code === "string" &&
-    ["P1001", "P1002", "P1017", "ECONNREFUSED", "ETIMEDOUT"].includes(code)
-  )
-    return true;
-  return /Connection is closed|connect ECONNREFUSED/.test(err.message);
 }
 
 async function run(fn: () => Promise<Response>): Promise<Response> {
@@ -107,12 +95,11 @@ export function authedRoute<P = Record<string, string>>(
       const deps = getDeps();
       const bearer = bearerToken(req);
       // API clients send a Bearer access token; the browser sends its next-auth session cookie.
-      const auth =
+      const { claims, user } =
         bearer !== undefined
-          ? await deps.tokens.verifyAccess(bearer)
-          : await sessionClaims(req, deps.env.AUTH_SECRET);
-      const user = await requireActiveUser(deps, auth.userId);
-      return fn({ req, params: await ctx.params, deps, auth, user });
+          ? await authenticateAccessToken(deps, bearer)
+          : await sessionCaller(deps, req);
+      return fn({ req, params: await ctx.params, deps, auth: claims, user });
     });
 }
 
@@ -121,21 +108,25 @@ export function authedRoute<P = Record<string, string>>(
  * encrypted with AUTH_SECRET). The session id is stable for the session, so
  * realtime tokens minted for it share one `sid`.
  */
-async function sessionClaims(req: Request, secret: string): Promise<TAccessClaims> {
+async function sessionCaller(
+  deps: WebDeps,
+  req: Request,
+): Promise<{ claims: TAccessClaims; user: User }> {
   const secureCookie = new URL(req.url).protocol === "https:";
   const token = await getToken({
     req,
-    secret,
+    secret: deps.env.AUTH_SECRET,
     secureCookie,
     salt: secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token",
   });
   if (!token || typeof token.uid !== "string")
     throw new AppError("UNAUTHORIZED", "sign in or send an access token");
-  return {
+  const claims: TAccessClaims = {
     userId: token.uid,
     role: token.role === "ADMIN" ? "ADMIN" : "USER",
     sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}`,
   };
+  return { claims, user: await requireActiveUser(deps, claims.userId) };
 }
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */
@@ -199,6 +190,15 @@ export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.outpu
 /** Path params validated by `schema` (e.g. uuids); a bad id is INVALID_PAYLOAD. */
 export function parseParams<S extends z.ZodType>(params: unknown, schema: S): z.output<S> {
   return parsePayloadOrThrow(schema, params);
+}
+
+/** RATE_LIMITED once the caller's IP used up the `name` limit (sign-up, sign-in). */
+export async function limitByIp(
+  deps: Pick<WebDeps, "limits">,
+  req: Request,
+  name: Extract<TRateLimitName, "signUp" | "signIn">,
+): Promise<void> {
+  await deps.limits.enforce(name, clientIp(req));
 }
 
 /** The client's IP as seen by the nearest proxy (last X-Forwarded-For hop), for rate limits. */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestUser, openTestStores, type TestStores } from "../testing";
 import {
   REFRESH_TOKEN_TTL_SECONDS,
   hashRefreshToken,
@@ -6,12 +7,8 @@ import {
   refreshTokenPair,
   revokeAllForUser,
 } from "./refresh-tokens";
-import { createTestUser, openTestStores, type TestStores } from "./testing";
 
-let s: TestStores;
-beforeAll(async () => {
-  s = await openTestStores();
-});
+const s: TestStores = openTestStores();
 afterAll(async () => {
   await s?.close();
 });

@@ -10,8 +10,8 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient, User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
 import type { TTokenPair } from "@relay/shared/schemas";
+import { assertUserActive } from "../users/users";
 import type { TokenService } from "./tokens";
-import { assertUserActive } from "./users";
 
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 const REFRESH_TOKEN_BYTES = 32;

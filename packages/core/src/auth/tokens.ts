@@ -1,8 +1,8 @@
 // Access tokens: short-lived HS256 JWTs signed by apps/web and verified by
 // apps/realtime locally (no DB hit). Claims: sub = user id, role, sid = session
 // (refresh-token family) id.
-import { AppError } from "@relay/shared/errors";
 import { SignJWT, jwtVerify } from "jose";
+import { AppError } from "@relay/shared/errors";
 
 export const ACCESS_TOKEN_ISSUER = "relay";
 export const ACCESS_TOKEN_AUDIENCE = "relay:realtime";

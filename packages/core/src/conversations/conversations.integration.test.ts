@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
 import type { User } from "@relay/db";
 import type { StoredMessage } from "@relay/messages";
 import { LIMITS } from "@relay/shared/limits";
+import type { TConversationUpdatedEvent } from "@relay/shared/schemas";
 import { ZConversationSummarySchema } from "@relay/shared/schemas";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestUser, openTestStores, type TestStores } from "../testing";
 import {
   addMembers,
   createDirectConversation,
@@ -14,13 +16,8 @@ import {
   removeMember,
   setConversationMute,
 } from "./conversations";
-import { redisKeys } from "./redis-keys";
-import { createTestUser, openTestStores, type TestStores } from "./testing";
 
-let s: TestStores;
-beforeAll(async () => {
-  s = await openTestStores();
-});
+const s: TestStores = openTestStores();
 afterAll(async () => {
   await s?.close();
 });
@@ -42,8 +39,12 @@ function message(conversationId: string, seq: number, senderId: string, at: Date
   };
 }
 
+/** The `conversation:updated` events the use cases emitted for one conversation, in order. */
 const eventsFor = (conversationId: string) =>
-  s.notifier.events.filter((e) => e.event.conversationId === conversationId);
+  s.events.sent
+    .filter((e) => e.event === "conversation:updated")
+    .map((e) => ({ userIds: e.userIds, event: e.payload as TConversationUpdatedEvent }))
+    .filter((e) => e.event.conversationId === conversationId);
 const memberIds = async (conversationId: string) =>
   (await s.db.membership.findMany({ where: { conversationId } })).map((m) => m.userId).sort();
 
@@ -280,7 +281,7 @@ describe("groups", () => {
     // Warm the cache realtime reads, then remove: the cache must not keep the removed member.
     expect((await s.membership.get(group.id))?.members.map((m) => m.userId)).toContain(member.id);
     await removeMember(s, { callerId: admin.id, conversationId: group.id, userId: member.id });
-    expect(await s.redis.exists(redisKeys(s.redisPrefix).members(group.id))).toBe(0);
+    expect(await s.redis.exists(s.keys.members(group.id))).toBe(0);
     expect((await s.membership.get(group.id))?.members.map((m) => m.userId)).not.toContain(
       member.id,
     );

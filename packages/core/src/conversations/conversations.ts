@@ -11,23 +11,23 @@
 // - After every committed change: the Redis member cache that realtime reads
 //   on each send is invalidated (errors propagate: a stale cache would let a
 //   removed member keep sending), then affected users get
-//   `conversation:updated` (best effort).
+//   `conversation:updated` through the event port (best effort).
 // The caller is assumed ACTIVE (the REST layer checks it per request).
 import { directKeyOf, type Prisma, type PrismaClient } from "@relay/db";
-import type { MessageRepository, StoredMessage } from "@relay/messages";
-import { toMessage } from "./wire";
+import type { MessageRepository, StoredMessage } from "@relay/messages/runtime";
 import { AppError } from "@relay/shared/errors";
 import { LIMITS } from "@relay/shared/limits";
 import type { TConversationSummary, TConversationUpdatedEvent } from "@relay/shared/schemas";
-import { isUniqueViolation } from "./db-errors";
+import { isUniqueViolation } from "../errors";
+import type { RelayEvents } from "../events/port";
+import { toMessage } from "../messages/wire";
 import type { MembershipReader } from "./membership";
-import type { RealtimeNotifier } from "./notifier";
 
 export interface ConversationsDeps {
   db: PrismaClient;
   messages: Pick<MessageRepository, "latestMany">;
   membership: Pick<MembershipReader, "invalidate">;
-  notifier: RealtimeNotifier;
+  events: Pick<RelayEvents, "toUsers">;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -169,7 +169,7 @@ async function changed(
   reason: TConversationUpdatedEvent["reason"],
 ): Promise<void> {
   await deps.membership.invalidate(conversationId);
-  deps.notifier.conversationUpdated(userIds, { conversationId, reason });
+  deps.events.toUsers(userIds, "conversation:updated", { conversationId, reason });
 }
 
 // ---------------------------------------------------------------- creating

@@ -2,9 +2,9 @@
 // truth, Redis caches the member list (5 min TTL) for all realtime nodes, and
 // every membership change calls `invalidate` (web and admin do, through the
 // conversation services) so a removed member is refused at once.
-import type { PrismaClient } from "@relay/db";
 import type { Redis } from "ioredis";
-import { redisKeys } from "./redis-keys";
+import type { PrismaClient } from "@relay/db";
+import { redisKeys } from "../redis-keys";
 
 export interface TMemberRef {
   userId: string;

@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestUser, openTestStores, type TestStores } from "../testing";
 import { deleteDevice, registerDevice } from "./devices";
-import { createTestUser, openTestStores, type TestStores } from "./testing";
 
-let s: TestStores;
-beforeAll(async () => {
-  s = await openTestStores();
-});
+const s: TestStores = openTestStores();
 afterAll(async () => {
   await s?.close();
 });

@@ -4,8 +4,8 @@
 // refreshes lastUsedAt.
 import type { Device, PrismaClient } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
-import type { TRegisterDeviceRequest } from "@relay/shared/schemas";
-import { isUniqueViolation } from "./db-errors";
+import type { TDevice, TRegisterDeviceRequest } from "@relay/shared/schemas";
+import { isUniqueViolation } from "../errors";
 
 export interface DevicesDeps {
   db: PrismaClient;
@@ -13,16 +13,9 @@ export interface DevicesDeps {
   now?: () => Date;
 }
 
-export interface TDeviceView {
-  id: string;
-  platform: "fcm" | "apns";
-  createdAt: string;
-  lastUsedAt: string;
-}
-
 const PLATFORM_TO_DB = { fcm: "FCM", apns: "APNS" } as const;
 
-export function toDeviceView(d: Device): TDeviceView {
+export function toDeviceView(d: Device): TDevice {
   return {
     id: d.id,
     platform: d.platform === "FCM" ? "fcm" : "apns",
@@ -35,7 +28,7 @@ export function toDeviceView(d: Device): TDeviceView {
 export async function registerDevice(
   deps: DevicesDeps,
   input: { userId: string } & TRegisterDeviceRequest,
-): Promise<{ device: TDeviceView; created: boolean }> {
+): Promise<{ device: TDevice; created: boolean }> {
   const now = deps.now?.() ?? new Date();
   const platform = PLATFORM_TO_DB[input.platform];
   const update = () =>

@@ -1,4 +1,4 @@
-import type { StoredMessage } from "@relay/messages";
+import type { StoredMessage } from "@relay/messages/runtime";
 import type { TMessage } from "@relay/shared/schemas";
 
 /** The one mapping from a stored message to the contract's message shape (deleted bodies never leave the server). */

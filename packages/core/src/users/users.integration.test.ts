@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "@relay/shared/errors";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_PASSWORD, createTestUser, openTestStores, type TestStores } from "./testing";
+import { TEST_PASSWORD, createTestUser, openTestStores, type TestStores } from "../testing";
 import {
   USER_SEARCH_LIMIT,
   authenticate,
@@ -11,10 +11,7 @@ import {
   toPublicUser,
 } from "./users";
 
-let s: TestStores;
-beforeAll(async () => {
-  s = await openTestStores();
-});
+const s: TestStores = openTestStores();
 afterAll(async () => {
   await s?.close();
 });

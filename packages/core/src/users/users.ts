@@ -5,7 +5,7 @@
 import { hashPassword, verifyPassword, type PrismaClient, type User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
 import type { TSignupRequest, TTokenRequest, TUserPublic } from "@relay/shared/schemas";
-import { isUniqueViolation } from "./db-errors";
+import { isUniqueViolation } from "../errors";
 
 export interface UsersDeps {
   db: PrismaClient;

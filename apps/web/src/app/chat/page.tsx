@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { auth } from "../../auth";
-import { ChatApp } from "../../components/chat/chat-app";
+import { auth } from "@/auth";
+import { ChatApp } from "@/components/chat/chat-app";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Relay" };

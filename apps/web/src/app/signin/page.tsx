@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { auth, oauthProviders } from "../../auth";
-import { SignInForm } from "../../components/sign-in-form";
+import { auth, oauthProviders } from "@/auth";
+import { SignInForm } from "@/components/sign-in-form";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · Relay" };

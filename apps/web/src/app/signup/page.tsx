@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { auth } from "../../auth";
-import { SignUpForm } from "../../components/sign-up-form";
+import { auth } from "@/auth";
+import { SignUpForm } from "@/components/sign-up-form";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Create account · Relay" };

@@ -1,18 +1,12 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import { ChatClient } from "../../client/chat-client";
-import { rest } from "../../client/rest";
+import { ChatClient } from "@/client/chat-client";
+import type { TMe } from "@/client/me";
+import { rest } from "@/client/rest";
 import { ChatView } from "./chat-view";
 import { Sidebar } from "./sidebar";
 import { ChatContext, useChatState } from "./use-chat";
-
-export interface TMe {
-  id: string;
-  name: string;
-  email: string;
-  role: "USER" | "ADMIN";
-}
 
 export function ChatApp({ me }: { me: TMe }) {
   const client = useMemo(

@@ -1,10 +1,10 @@
 "use client";
 
+import { useEffect, useMemo, useRef, useState } from "react";
 import { LIMITS } from "@relay/shared/limits";
 import { Avatar, Button } from "@relay/ui";
-import { useEffect, useMemo, useRef, useState } from "react";
-import { typingUsers } from "../../client/chat-state";
-import type { TMe } from "./chat-app";
+import { typingUsers } from "@/client/chat-state";
+import type { TMe } from "@/client/me";
 import { conversationTitle, directPeer, formatLastSeen } from "./format";
 import { GroupInfo } from "./group-info";
 import { MessageList } from "./message-list";

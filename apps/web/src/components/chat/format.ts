@@ -1,5 +1,5 @@
-import type { TConversationState, TChatState } from "../../client/chat-state";
 import type { TPresence } from "@relay/shared/schemas";
+import type { TConversationState, TChatState } from "@/client/chat-state";
 
 export function conversationTitle(c: TConversationState, me: string | null): string {
   if (c.summary.title) return c.summary.title;

@@ -1,10 +1,10 @@
 "use client";
 
-import type { TUserPublic } from "@relay/shared/schemas";
-import { Avatar, Button } from "@relay/ui";
 import { useState } from "react";
-import { rest } from "../../client/rest";
-import type { TMe } from "./chat-app";
+import type { TUserPublic } from "@relay/shared/schemas";
+import { Avatar, Button, FormError } from "@relay/ui";
+import type { TMe } from "@/client/me";
+import { rest } from "@/client/rest";
 import { formatLastSeen } from "./format";
 import { PeopleSearch } from "./people-search";
 import { useChatClient, useChatState } from "./use-chat";
@@ -139,11 +139,7 @@ export function GroupInfo({
           Leave group
         </Button>
       ) : null}
-      {error ? (
-        <p className="rl-field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </aside>
   );
 }

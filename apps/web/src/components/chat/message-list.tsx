@@ -1,15 +1,15 @@
 "use client";
 
-import type { TMessage } from "@relay/shared/schemas";
-import { Avatar, Button } from "@relay/ui";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import type { TMessage } from "@relay/shared/schemas";
+import { Avatar, Button, FormError } from "@relay/ui";
 import {
   deliveryMark,
   type TConversationState,
   type TDeliveryMark,
   type TPending,
-} from "../../client/chat-state";
+} from "@/client/chat-state";
 import { formatDay, formatTime } from "./format";
 import { useChatClient, useChatState } from "./use-chat";
 
@@ -270,7 +270,7 @@ function MessageRow(props: {
                 }
               }}
             />
-            {error ? <span className="rl-field__error">{error}</span> : null}
+            <FormError message={error} inline />
           </form>
         ) : (
           <p className="msg__body">{m.body}</p>

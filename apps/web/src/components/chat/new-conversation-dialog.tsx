@@ -1,10 +1,10 @@
 "use client";
 
-import type { TUserPublic } from "@relay/shared/schemas";
-import { LIMITS } from "@relay/shared/limits";
-import { Button, TextField } from "@relay/ui";
 import { useEffect, useRef, useState } from "react";
-import { rest } from "../../client/rest";
+import { LIMITS } from "@relay/shared/limits";
+import type { TUserPublic } from "@relay/shared/schemas";
+import { Button, FormError, TextField } from "@relay/ui";
+import { rest } from "@/client/rest";
 import { PeopleSearch } from "./people-search";
 import { useChatClient } from "./use-chat";
 
@@ -66,11 +66,7 @@ export function NewConversationDialog({
       {kind === "group" && picked.length > 0 ? (
         <p className="dialog__picked">Adding: {picked.map((p) => p.name).join(", ")}</p>
       ) : null}
-      {error ? (
-        <p className="rl-field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="dialog__actions">
         <Button variant="secondary" onClick={() => ref.current?.close()}>
           Cancel

@@ -1,9 +1,9 @@
 "use client";
 
-import type { TUserPublic } from "@relay/shared/schemas";
-import { Avatar } from "@relay/ui";
 import { useEffect, useState } from "react";
-import { rest } from "../../client/rest";
+import type { TUserPublic } from "@relay/shared/schemas";
+import { Avatar, FormError } from "@relay/ui";
+import { rest } from "@/client/rest";
 
 /** Search people by name or email; calls onPick for a chosen person. */
 export function PeopleSearch({
@@ -57,11 +57,7 @@ export function PeopleSearch({
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
-      {error ? (
-        <p className="rl-field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <ul className="people__list" role="list" aria-label="People">
         {results.map((u) => (
           <li key={u.id}>

@@ -1,10 +1,10 @@
 "use client";
 
-import { Avatar, Badge, Button } from "@relay/ui";
 import { signOut } from "next-auth/react";
 import { useMemo, useState } from "react";
-import { sortedConversations, unreadOf } from "../../client/chat-state";
-import type { TMe } from "./chat-app";
+import { Avatar, Badge, Button } from "@relay/ui";
+import { sortedConversations, unreadOf } from "@/client/chat-state";
+import type { TMe } from "@/client/me";
 import { conversationTitle, directPeer, formatListTime, presenceOf } from "./format";
 import { NewConversationDialog } from "./new-conversation-dialog";
 import { useChatState } from "./use-chat";

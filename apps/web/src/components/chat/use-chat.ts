@@ -1,8 +1,8 @@
 "use client";
 
 import { createContext, useContext, useSyncExternalStore } from "react";
-import type { ChatClient } from "../../client/chat-client";
-import type { TChatState } from "../../client/chat-state";
+import type { ChatClient } from "@/client/chat-client";
+import type { TChatState } from "@/client/chat-state";
 
 export const ChatContext = createContext<ChatClient | null>(null);
 

@@ -3,7 +3,7 @@
 //      → 201 {conversation} when created, 200 {conversation} for an existing DM
 import { createDirectConversation, createGroupConversation, listConversations } from "@relay/core";
 import { ZCreateConversationRequestSchema } from "@relay/shared/schemas";
-import { authedRoute, json, readJson } from "../../../../server/route";
+import { authedRoute, json, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // POST /api/v1/devices {platform:"fcm"|"apns", token} → 201 {device} (200 when the token was known)
 import { registerDevice } from "@relay/core";
 import { ZRegisterDeviceRequestSchema } from "@relay/shared/schemas";
-import { authedRoute, json, readJson } from "../../../../server/route";
+import { authedRoute, json, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

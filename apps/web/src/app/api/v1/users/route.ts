@@ -1,7 +1,7 @@
 // GET /api/v1/users?query= → {users}: people search (active users, not the caller, ≤ 20)
 import { searchUsers } from "@relay/core";
 import { ZUserSearchQuerySchema } from "@relay/shared/schemas";
-import { authedRoute, json, readQuery } from "../../../../server/route";
+import { authedRoute, json, readQuery } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

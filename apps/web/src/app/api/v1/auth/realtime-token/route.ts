@@ -6,7 +6,7 @@
 // Bearer access token (authedRoute), and the session-cookie path is added in
 // authedRoute when next-auth arrives.
 import type { TRealtimeToken } from "@relay/shared/schemas";
-import { authedRoute, json } from "../../../../../server/route";
+import { authedRoute, json } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // POST /api/v1/auth/refresh {refreshToken} → {accessToken, refreshToken, expiresIn} (rotated)
 import { refreshTokenPair } from "@relay/core";
 import { ZRefreshRequestSchema } from "@relay/shared/schemas";
-import { json, publicRoute, readJson } from "../../../../../server/route";
+import { json, publicRoute, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,14 +1,13 @@
 // POST /api/v1/auth/signup {email, password, name} → 201 {user}
 import { signUp, toPublicUser } from "@relay/core";
 import { ZSignupRequestSchema } from "@relay/shared/schemas";
-import { limitAuthByIp } from "../../../../../server/rate-limit";
-import { json, publicRoute, readJson } from "../../../../../server/route";
+import { json, limitByIp, publicRoute, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 
 export const POST = publicRoute(async ({ req, deps }) => {
   const input = await readJson(req, ZSignupRequestSchema);
-  await limitAuthByIp(deps, req, "signup");
+  await limitByIp(deps, req, "signUp");
   const user = await signUp(deps, input);
   return json({ user: toPublicUser(user, { includeEmail: true }) }, 201);
 });

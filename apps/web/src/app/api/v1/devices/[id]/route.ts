@@ -1,7 +1,7 @@
 // DELETE /api/v1/devices/:id → 204 (own devices only; anything else 404)
 import { deleteDevice } from "@relay/core";
-import { ZIdParamsSchema } from "../../../../../server/params";
-import { authedRoute, noContent, parseParams } from "../../../../../server/route";
+import { ZIdParamsSchema } from "@relay/shared/schemas";
+import { authedRoute, noContent, parseParams } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

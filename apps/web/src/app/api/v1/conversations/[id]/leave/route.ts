@@ -1,7 +1,7 @@
 // POST /api/v1/conversations/:id/leave → 204 (groups only; a direct conversation → 403 FORBIDDEN)
 import { leaveConversation } from "@relay/core";
-import { ZIdParamsSchema } from "../../../../../../server/params";
-import { authedRoute, noContent, parseParams } from "../../../../../../server/route";
+import { ZIdParamsSchema } from "@relay/shared/schemas";
+import { authedRoute, noContent, parseParams } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,7 @@
 // POST /api/v1/conversations/:id/members {userIds} → {conversation} (group OWNER/ADMIN only)
 import { addMembers } from "@relay/core";
-import { ZAddMembersRequestSchema } from "@relay/shared/schemas";
-import { ZIdParamsSchema } from "../../../../../../server/params";
-import { authedRoute, json, parseParams, readJson } from "../../../../../../server/route";
+import { ZAddMembersRequestSchema, ZIdParamsSchema } from "@relay/shared/schemas";
+import { authedRoute, json, parseParams, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

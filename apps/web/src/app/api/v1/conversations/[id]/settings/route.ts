@@ -1,8 +1,7 @@
 // PATCH /api/v1/conversations/:id/settings {mutedUntil} → {conversation} (per-member mute; null unmutes)
 import { setConversationMute } from "@relay/core";
-import { ZConversationSettingsRequestSchema } from "@relay/shared/schemas";
-import { ZIdParamsSchema } from "../../../../../../server/params";
-import { authedRoute, json, parseParams, readJson } from "../../../../../../server/route";
+import { ZConversationSettingsRequestSchema, ZIdParamsSchema } from "@relay/shared/schemas";
+import { authedRoute, json, parseParams, readJson } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // DELETE /api/v1/conversations/:id/members/:userId → 204 (group OWNER/ADMIN; your own id = leave)
 import { removeMember } from "@relay/core";
-import { ZMemberParamsSchema } from "../../../../../../../server/params";
-import { authedRoute, noContent, parseParams } from "../../../../../../../server/route";
+import { ZMemberParamsSchema } from "@relay/shared/schemas";
+import { authedRoute, noContent, parseParams } from "@/server/route";
 
 export const dynamic = "force-dynamic";
 

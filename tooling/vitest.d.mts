@@ -1,0 +1,3 @@
+import type { UserWorkspaceConfig } from "vitest/config";
+
+export function relayProject(overrides?: UserWorkspaceConfig): UserWorkspaceConfig;
