@@ -37,7 +37,9 @@ export default tseslint.config(
     },
     settings: {
       "import-x/resolver-next": [
-        createTypeScriptImportResolver({ project: ["apps/*/tsconfig.json", "packages/*/tsconfig.json", "*/tsconfig.json"] }),
+        createTypeScriptImportResolver({
+          project: ["apps/*/tsconfig.json", "packages/*/tsconfig.json", "*/tsconfig.json"],
+        }),
       ],
     },
     rules: {

@@ -44,6 +44,7 @@ const testProfile = {
   CASSANDRA_KEYSPACE: "relay_test",
   CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":1}',
   LOG_LEVEL: "warn",
+  LOG_FORMAT: "json",
 };
 
 /**

@@ -66,9 +66,13 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
     pingInterval: 20_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    adapter: createAdapter(stores.duplicateRedis("adapter-pub"), stores.duplicateRedis("adapter-sub"), {
-      key: stores.keys.adapter(),
-    }),
+    adapter: createAdapter(
+      stores.duplicateRedis("adapter-pub"),
+      stores.duplicateRedis("adapter-sub"),
+      {
+        key: stores.keys.adapter(),
+      },
+    ),
   });
   // Use cases emit through this node's adapter: one publish reaches every node.
   const core: CoreDeps = {

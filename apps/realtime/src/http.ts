@@ -32,7 +32,10 @@ function send(
   contentType = "application/json",
 ) {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  const headers: Record<string, string> = { "content-type": contentType, "cache-control": "no-store" };
+  const headers: Record<string, string> = {
+    "content-type": contentType,
+    "cache-control": "no-store",
+  };
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="relay"';
   res.writeHead(status, headers);
   res.end(text);
@@ -63,10 +66,7 @@ export function createHttpHandler(ctx: HttpContext) {
         { db: ctx.core.db, tokens: ctx.tokens },
         bearer(req),
       );
-      const conversationId = parsePayloadOrThrow(
-        ZIdSchema,
-        decodeURIComponent(history[1] ?? ""),
-      );
+      const conversationId = parsePayloadOrThrow(ZIdSchema, decodeURIComponent(history[1] ?? ""));
       const query = parsePayloadOrThrow(
         ZMessageHistoryQuerySchema,
         Object.fromEntries(url.searchParams),
@@ -85,7 +85,8 @@ export function createHttpHandler(ctx: HttpContext) {
     // Socket.IO's own requests are answered by its engine.
     if (req.url?.startsWith("/socket.io/")) return;
     route(req, res).catch((err: unknown) => {
-      if (!(err instanceof AppError)) ctx.logger.error({ err, path: req.url }, "http handler failed");
+      if (!(err instanceof AppError))
+        ctx.logger.error({ err, path: req.url }, "http handler failed");
       const body = toErrorBody(err);
       if (!res.headersSent) send(res, HTTP_STATUS_BY_CODE[body.error.code], body);
       else res.destroy();

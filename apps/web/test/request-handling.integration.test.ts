@@ -131,8 +131,17 @@ describe("errors", () => {
       return Promise.reject(err);
     });
     const me = await newAccount();
-    const res = await call(down, { token: me.accessToken });
-    expect([res.status, errorOf(res).code]).toEqual([503, "UNAVAILABLE"]);
+    const warned = vi.spyOn(getDeps().logger, "warn").mockImplementation(() => undefined);
+    try {
+      const res = await call(down, { token: me.accessToken });
+      expect([res.status, errorOf(res).code]).toEqual([503, "UNAVAILABLE"]);
+      expect(warned).toHaveBeenCalledWith(
+        expect.objectContaining({ err: expect.any(Error) as unknown }),
+        "store unavailable",
+      );
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it("unknown /api/v1 routes answer 404 with the error body", async () => {

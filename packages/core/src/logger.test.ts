@@ -46,7 +46,8 @@ describe("createLogger", () => {
       "request",
     );
     const text = JSON.stringify(lines()[0]);
-    for (const secret of ["hunter2", "jwt-1", "jwt-2", "s3", "r-1"]) expect(text).not.toContain(secret);
+    for (const secret of ["hunter2", "jwt-1", "jwt-2", "s3", "r-1"])
+      expect(text).not.toContain(secret);
     expect(text).toContain("Alice");
     expect(text).toContain("[redacted]");
   });

@@ -55,13 +55,20 @@ export function createLogger(opts: LoggerOptions): Logger {
   const destination =
     opts.destination ??
     (opts.format === "pretty"
-      ? pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), translateTime: "SYS:HH:MM:ss.l" })
+      ? pretty({
+          sync: true,
+          colorize: Boolean(process.stdout.isTTY),
+          translateTime: "SYS:HH:MM:ss.l",
+        })
       : pino.destination({ dest: 1, sync: true }));
   return pino(options, destination);
 }
 
 /** "pretty" in development unless LOG_FORMAT says otherwise; JSON everywhere else. */
-export function logFormatFor(env: { NODE_ENV?: string; LOG_FORMAT?: TLogFormat | undefined }): TLogFormat {
+export function logFormatFor(env: {
+  NODE_ENV?: string;
+  LOG_FORMAT?: TLogFormat | undefined;
+}): TLogFormat {
   return env.LOG_FORMAT ?? (env.NODE_ENV === "development" ? "pretty" : "json");
 }
 

@@ -52,7 +52,9 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
   const redisClients: Redis[] = [];
   const connectRedis = (name: string) => {
     const client = new Redis(env.REDIS_URL, REDIS_OPTIONS);
-    client.on("error", (err: Error) => logger.warn({ err, client: name }, "redis connection error"));
+    client.on("error", (err: Error) =>
+      logger.warn({ err, client: name }, "redis connection error"),
+    );
     redisClients.push(client);
     return client;
   };
@@ -65,7 +67,10 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
   cassandra.on("log", (level: string, className: string, message: string) => {
     if (level === "error") logger.warn({ className, message }, "cassandra driver error");
   });
-  const db = createDb({ url: env.DATABASE_URL, ...(opts.dbPoolMax ? { max: opts.dbPoolMax } : {}) });
+  const db = createDb({
+    url: env.DATABASE_URL,
+    ...(opts.dbPoolMax ? { max: opts.dbPoolMax } : {}),
+  });
   const keys = redisKeys(env.REDIS_PREFIX);
   const messages = opts.messages ?? new CassandraMessageRepository(cassandra);
   let closing: Promise<void> | undefined;

@@ -347,12 +347,15 @@ export function createPresenceService(deps: PresenceServiceDeps) {
       redis.multi().del(keys.conns(dead.instance)).zrem(keys.instances, dead.instance).del(lockKey),
     );
     if (users > 0)
-      logger.info({
-        instance: dead.instance,
-        lastRenewal: new Date(dead.lastRefreshMs).toISOString(),
-        users,
-        wentOffline: offline.length,
-      }, "presence: reaped a dead node instance");
+      logger.info(
+        {
+          instance: dead.instance,
+          lastRenewal: new Date(dead.lastRefreshMs).toISOString(),
+          users,
+          wentOffline: offline.length,
+        },
+        "presence: reaped a dead node instance",
+      );
     await persistLastSeen(offline);
     return users;
   }

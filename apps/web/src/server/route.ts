@@ -64,8 +64,7 @@ export function errorResponse(err: unknown): Response {
       : toErrorBody(err);
   if (body.error.code === "INTERNAL")
     getDeps().logger.error({ err }, "unhandled error in REST handler");
-  else if (body.error.code === "UNAVAILABLE")
-    getDeps().logger.warn({ err }, "store unavailable");
+  else if (body.error.code === "UNAVAILABLE") getDeps().logger.warn({ err }, "store unavailable");
   const headers: Record<string, string> = { ...NO_STORE };
   if (body.error.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="relay"';
   return Response.json(body, { status: HTTP_STATUS_BY_CODE[body.error.code], headers });

@@ -122,7 +122,11 @@ describe.each(implementations)("RelayEvents over the %s", (_name, make) => {
     const events = make();
     const members = {
       type: "GROUP" as const,
-      members: [alice, bob].map((userId) => ({ userId, role: "MEMBER" as const, mutedUntil: null })),
+      members: [alice, bob].map((userId) => ({
+        userId,
+        role: "MEMBER" as const,
+        mutedUntil: null,
+      })),
     };
     const conversationId = randomUUID();
     events.toMembers(
@@ -131,7 +135,11 @@ describe.each(implementations)("RelayEvents over the %s", (_name, make) => {
       { conversationId, userId: alice, typing: true },
       { volatile: true, exceptUserId: alice },
     );
-    events.toMembers(members, "message:deleted", { conversationId, messageId: randomUUID(), seq: 1 });
+    events.toMembers(members, "message:deleted", {
+      conversationId,
+      messageId: randomUUID(),
+      seq: 1,
+    });
     await expect.poll(() => a.received.length).toBe(1);
     await expect.poll(() => b.received.length).toBe(2);
     expect(a.received.map(([e]) => e)).toEqual(["message:deleted"]);
@@ -149,7 +157,10 @@ describe.each(implementations)("RelayEvents over the %s", (_name, make) => {
     expect(a1.received).toEqual([["session:revoked", revoked]]);
     expect(a2.received).toEqual([["session:revoked", revoked]]);
     // Bob is still connected and still reachable after Alice was cut off.
-    make().toUsers([bob], "conversation:updated", { conversationId: randomUUID(), reason: "updated" });
+    make().toUsers([bob], "conversation:updated", {
+      conversationId: randomUUID(),
+      reason: "updated",
+    });
     await expect.poll(() => b.received.length).toBe(1);
     expect(b.socket.connected).toBe(true);
   });

@@ -66,7 +66,12 @@ export function createRelayEvents(
   target: Broadcaster,
   onError: (err: unknown, event: string) => void,
 ): RelayEvents {
-  const emit = (userIds: Iterable<string>, event: string, payload: unknown, opts?: TEmitOptions) => {
+  const emit = (
+    userIds: Iterable<string>,
+    event: string,
+    payload: unknown,
+    opts?: TEmitOptions,
+  ) => {
     const rooms: string[] = [];
     for (const id of new Set(userIds)) if (id !== opts?.exceptUserId) rooms.push(userRoom(id));
     if (rooms.length === 0) return;
@@ -99,29 +104,45 @@ export function createRelayEvents(
   };
 }
 
-/** A RelayEvents that records instead of sending, for tests of use cases. */
+const USER_ROOM_PREFIX = userRoom("");
+
+export interface TRecordedEvent {
+  userIds: string[];
+  event: TServerEvent;
+  payload: unknown;
+  volatile?: true;
+}
+
+/**
+ * The real RelayEvents over a broadcaster that records instead of sending,
+ * for tests of use cases: `sent` holds each emit with the users it reached.
+ */
 export function createRecordingEvents(): RelayEvents & {
-  sent: Array<{ userIds: string[]; event: TServerEvent; payload: unknown; opts?: TEmitOptions }>;
-  disconnected: Array<{ userId: string; reason: string }>;
+  sent: TRecordedEvent[];
+  disconnected: string[];
 } {
-  const sent: Array<{ userIds: string[]; event: TServerEvent; payload: unknown; opts?: TEmitOptions }> =
-    [];
-  const disconnected: Array<{ userId: string; reason: string }> = [];
-  const record = (ids: Iterable<string>, event: TServerEvent, payload: unknown, opts?: TEmitOptions) => {
-    const userIds = [...new Set(ids)].filter((id) => id !== opts?.exceptUserId);
-    if (userIds.length) sent.push({ userIds, event, payload, ...(opts ? { opts } : {}) });
-  };
-  return {
-    sent,
-    disconnected,
-    toUsers: (ids, event, payload, opts) => record(ids, event, payload, opts),
-    toMembers: (members, event, payload, opts) =>
-      record(
-        members.members.map((m) => m.userId),
-        event,
+  const sent: TRecordedEvent[] = [];
+  const disconnected: string[] = [];
+  const users = (room: string | string[]) =>
+    [room].flat().map((r) => r.slice(USER_ROOM_PREFIX.length));
+  const operator = (room: string | string[], volatile: boolean): BroadcastOperator => ({
+    emit(event: string, payload: unknown) {
+      sent.push({
+        userIds: users(room),
+        event: event as TServerEvent,
         payload,
-        opts,
-      ),
-    disconnectUser: (userId, reason) => void disconnected.push({ userId, reason }),
-  };
+        ...(volatile ? { volatile: true as const } : {}),
+      });
+    },
+    get volatile() {
+      return operator(room, true);
+    },
+    disconnectSockets() {
+      disconnected.push(...users(room));
+    },
+  });
+  const events = createRelayEvents({ to: (room) => operator(room, false) }, (err) => {
+    throw err;
+  });
+  return { ...events, sent, disconnected };
 }

@@ -58,7 +58,8 @@ export async function advanceOwnMarks(
   input: { conversationId: string; userId: string; seq: number },
 ): Promise<void> {
   const { conversationId, userId, seq } = input;
-  await deps.db.$executeRaw`UPDATE "Membership" SET "lastReadSeq" = GREATEST("lastReadSeq", ${seq}), "lastDeliveredSeq" = GREATEST("lastDeliveredSeq", ${seq}) WHERE "conversationId" = ${conversationId}::uuid AND "userId" = ${userId}::uuid`.catch(
+  await deps.db
+    .$executeRaw`UPDATE "Membership" SET "lastReadSeq" = GREATEST("lastReadSeq", ${seq}), "lastDeliveredSeq" = GREATEST("lastDeliveredSeq", ${seq}) WHERE "conversationId" = ${conversationId}::uuid AND "userId" = ${userId}::uuid`.catch(
     (err: unknown) => {
       deps.logger.warn({ err, conversationId }, "could not advance the sender's read mark");
       return 0;
