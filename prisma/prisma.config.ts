@@ -7,6 +7,35 @@ import type { PrismaConfig } from "prisma";
 
 const connectionString = process.env.DATABASE_URL;
 
+/** The adapter's connection as far as migrations use it (its query client and error mapping). */
+interface TMigrationConnection {
+  client: { query(sql: string): Promise<unknown> };
+  onError(err: unknown): never;
+  executeScript(script: string): Promise<void>;
+}
+
+/**
+ * PrismaPg runs a migration by splitting it on every ";" (adapter-pg 7),
+ * which breaks a plpgsql body (`$$ … ; … $$`) or a ";" in a comment, and applies
+ * the pieces one by one, so a failure leaves half a migration behind. Send the
+ * whole file as one simple query instead: Postgres parses it properly and runs
+ * it as one implicit transaction, so a migration applies completely or not at all.
+ */
+class WholeScriptPg extends PrismaPg {
+  override async connect() {
+    const conn = await super.connect();
+    const c = conn as unknown as TMigrationConnection;
+    c.executeScript = async (script: string) => {
+      try {
+        await c.client.query(script);
+      } catch (err) {
+        c.onError(err);
+      }
+    };
+    return conn;
+  }
+}
+
 export default {
   experimental: { adapter: true },
   engine: "js",
@@ -15,6 +44,6 @@ export default {
   async adapter() {
     if (!connectionString) throw new Error("DATABASE_URL is required for Prisma migrations");
     // Short idle timeout: the CLI exits as soon as its work is done.
-    return new PrismaPg({ connectionString, idleTimeoutMillis: 100, allowExitOnIdle: true });
+    return new WholeScriptPg({ connectionString, idleTimeoutMillis: 100, allowExitOnIdle: true });
   },
 } satisfies PrismaConfig;

@@ -10,7 +10,7 @@ describe("demo seed", () => {
     for (const c of cleanups) await c();
   });
 
-  it("creates an admin, two users, a DM and a group, and is idempotent", async () => {
+  it("creates an admin, a moderator, three users, a DM and a group, and is idempotent", async () => {
     const scratch = await scratchDatabase("relay_seed");
     cleanups.push(scratch.drop);
     await prismaCli(["migrate", "deploy"], scratch.url);
@@ -23,6 +23,7 @@ describe("demo seed", () => {
     expect(await db.user.count()).toBe(DEMO_USERS.length);
     expect(await db.conversation.count()).toBe(2);
     expect(first.users.admin.role).toBe("ADMIN");
+    expect(first.users.mod.role).toBe("MODERATOR");
     expect(await verifyPassword(first.users.alice.passwordHash!, DEMO_PASSWORD)).toBe(true);
     expect(await verifyPassword(first.users.alice.passwordHash!, "wrong")).toBe(false);
     const members = await db.membership.findMany({ where: { conversationId: first.group.id } });

@@ -1,5 +1,7 @@
-// The demo seed used by `npm start`: one admin, two users, a DM between the
-// users and a group with all three. Idempotent: running it again changes nothing.
+// The demo seed used by `npm start`: an admin, a moderator, three users, a DM
+// between Alice and Bob and a group with everyone. Idempotent: running it again
+// changes nothing. (Demo messages and reports are added through the use cases
+// by @relay/core's seedDemoActivity.)
 // Demo credentials are documented in README.md; they exist only in dev data.
 import type { PrismaClient } from "./generated/client";
 import { hashPassword } from "./passwords";
@@ -9,6 +11,8 @@ export const DEMO_USERS = [
   { email: "admin@relay.local", name: "Ada Admin", role: "ADMIN" as const },
   { email: "alice@relay.local", name: "Alice Example", role: "USER" as const },
   { email: "bob@relay.local", name: "Bob Example", role: "USER" as const },
+  { email: "mod@relay.local", name: "Mo Moderator", role: "MODERATOR" as const },
+  { email: "sam@relay.local", name: "Sam Spammer", role: "USER" as const },
 ];
 /** Fixed id so the group is found again on the next run. */
 export const DEMO_GROUP_ID = "00000000-0000-4000-8000-00000000d3e0";
@@ -27,7 +31,8 @@ export async function seedDemo(db: PrismaClient) {
       }),
     );
   }
-  const [admin, alice, bob] = users as [(typeof users)[0], (typeof users)[0], (typeof users)[0]];
+  type TSeeded = (typeof users)[0];
+  const [admin, alice, bob, mod, sam] = users as [TSeeded, TSeeded, TSeeded, TSeeded, TSeeded];
   const dm = await db.conversation.upsert({
     where: { directKey: directKeyOf(alice.id, bob.id) },
     update: {},
@@ -56,9 +61,16 @@ export async function seedDemo(db: PrismaClient) {
           { userId: admin.id, role: "OWNER" },
           { userId: alice.id, role: "MEMBER" },
           { userId: bob.id, role: "MEMBER" },
+          { userId: mod.id, role: "MEMBER" },
+          { userId: sam.id, role: "MEMBER" },
         ],
       },
     },
   });
-  return { users: { admin, alice, bob }, dm, group };
+  // Databases seeded before the moderator and Sam existed: add them to the group.
+  await db.membership.createMany({
+    data: [mod, sam].map((u) => ({ conversationId: group.id, userId: u.id, role: "MEMBER" as const })),
+    skipDuplicates: true,
+  });
+  return { users: { admin, alice, bob, mod, sam }, dm, group };
 }

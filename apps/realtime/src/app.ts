@@ -5,10 +5,13 @@ import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import {
+  createDenyList,
   createRelayEvents,
   createTokenService,
+  liftExpiredSuspensions,
   userRoom,
   type CoreDeps,
+  type DenyList,
   type Logger,
   type Stores,
 } from "@relay/core";
@@ -44,6 +47,7 @@ export interface AppOptions {
 
 export interface RelayApp {
   io: RelayServer;
+  deny: DenyList;
   /** The core deps this node's handlers use (events through `io`). */
   core: CoreDeps;
   metrics: Metrics;
@@ -99,7 +103,16 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
   });
   presence.start();
 
-  const ctx: HandlerContext = { core, logger, metrics, presence };
+  const deny = createDenyList({
+    db: stores.db,
+    redis: stores.redis,
+    keys: stores.keys,
+    logger,
+    subscriber: stores.duplicateRedis("deny-sub"),
+  });
+  const sweeper = startSuspensionSweeper(stores, logger);
+
+  const ctx: HandlerContext = { core, deny, logger, metrics, presence };
 
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
@@ -114,13 +127,17 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
         ),
       );
     }
-    tokens.verifyAccess(auth.token).then(
-      (claims) => {
+    tokens
+      .verifyAccess(auth.token)
+      .then(async (claims) => {
+        // A valid JWT is not enough: its session must not have been revoked.
+        await deny.ready;
+        const revoked = deny.check(claims);
+        if (revoked) throw new AppError("UNAUTHORIZED", `session revoked (${revoked})`);
         socket.data = claims;
         next();
-      },
-      (err: unknown) => next(handshakeError(err)),
-    );
+      })
+      .catch((err: unknown) => next(handshakeError(err)));
   });
 
   io.on("connection", (socket) => {
@@ -150,9 +167,12 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
   return {
     io,
     core,
+    deny,
     metrics,
     presence,
     close: async () => {
+      clearInterval(sweeper);
+      deny.close();
       await presence.drain();
       await new Promise<void>((resolve) => {
         // This node's sockets only: a plain io.disconnectSockets() goes through the
@@ -171,4 +191,25 @@ function handshakeError(err: unknown): Error {
   const e = new Error(body.error.message) as Error & { data: unknown };
   e.data = body;
   return e;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Every minute one node (a Redis lock) writes down the timed suspensions that
+ * have ended (access already returned at the end time; this records it).
+ */
+function startSuspensionSweeper(stores: Stores, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    stores.redis
+      .set(stores.keys.lock("suspension-sweeper"), "1", "PX", SWEEP_INTERVAL_MS - 1_000, "NX")
+      .then(async (won) => {
+        if (won !== "OK") return;
+        const lifted = await liftExpiredSuspensions(stores);
+        if (lifted) logger.info({ lifted }, "moderation: timed suspensions ended");
+      })
+      .catch((err: unknown) => logger.warn({ err }, "moderation: suspension sweep failed"));
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }

@@ -13,6 +13,8 @@ const ZRealtimeEnvFields = z.object({
   ...ZLogEnvFields,
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
+  /** Where the admin console reaches this node's /metrics; default http://127.0.0.1:<REALTIME_PORT>. */
+  REALTIME_INTERNAL_URL: zUrl.optional(),
   /** Names this node in logs and presence leases; defaults to hostname:port. */
   NODE_ID: z
     .string()

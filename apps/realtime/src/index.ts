@@ -1,7 +1,13 @@
 // Realtime node entry point: validate env, connect stores, serve, drain on SIGTERM.
 import { createServer } from "node:http";
 import { hostname } from "node:os";
-import { createLogger, createStores, loadEnvOrExit, logFormatFor } from "@relay/core";
+import {
+  announceRealtimeNode,
+  createLogger,
+  createStores,
+  loadEnvOrExit,
+  logFormatFor,
+} from "@relay/core";
 import { createApp } from "./app";
 import { loadRealtimeEnv } from "./env";
 import { presenceTimingsFromEnv } from "./services/presence-logic";
@@ -25,7 +31,15 @@ function main() {
     nodeId,
     presence: presenceTimingsFromEnv(env),
   });
-  httpServer.listen(env.REALTIME_PORT, () => logger.info({ port: env.REALTIME_PORT }, "listening"));
+  let unannounce: (() => Promise<void>) | undefined;
+  httpServer.listen(env.REALTIME_PORT, () => {
+    logger.info({ port: env.REALTIME_PORT }, "listening");
+    unannounce = announceRealtimeNode(stores, {
+      nodeId,
+      url: env.REALTIME_INTERNAL_URL ?? `http://127.0.0.1:${env.REALTIME_PORT}`,
+      startedAt: new Date().toISOString(),
+    });
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -36,8 +50,8 @@ function main() {
     logger.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app
-      .close()
+    Promise.resolve(unannounce?.())
+      .then(() => app.close())
       .then(() => stores.close())
       .then(() => process.exit(0))
       .catch((err: unknown) => {

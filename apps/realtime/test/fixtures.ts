@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
 import { openTestStores } from "@relay/core/testing";
+import type { TUserRole } from "@relay/shared/schemas";
 import { connectClient, signTestToken, type TestClient } from "./helpers";
 
 const stores = openTestStores({ dbPoolMax: 3 });
@@ -11,11 +12,11 @@ export const db = stores.db;
 
 export interface TestUser {
   id: string;
-  role: "USER" | "ADMIN";
+  role: TUserRole;
   token: string;
 }
 
-export async function createUser(role: "USER" | "ADMIN" = "USER"): Promise<TestUser> {
+export async function createUser(role: TUserRole = "USER"): Promise<TestUser> {
   const user = await db.user.create({
     data: { email: `rt-${randomUUID()}@test.relay`, name: "Test User", role },
   });

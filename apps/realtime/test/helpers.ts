@@ -16,6 +16,7 @@ import {
   type Stores,
 } from "@relay/core";
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
+import type { TUserRole } from "@relay/shared/schemas";
 import { createApp, type RelayApp } from "../src/app";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
 import { presenceTimingsFromEnv } from "../src/services/presence-logic";
@@ -57,9 +58,9 @@ export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<
 
 export async function signTestToken(
   userId: string,
-  opts: { role?: "USER" | "ADMIN"; expiresIn?: string; secret?: string } = {},
+  opts: { role?: TUserRole; expiresIn?: string; secret?: string } = {},
 ) {
-  return new SignJWT({ role: opts.role ?? "USER", sid: randomUUID() })
+  return new SignJWT({ role: opts.role ?? "USER", sid: randomUUID(), iatMs: Date.now() })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(userId)
     .setIssuer(ACCESS_TOKEN_ISSUER)

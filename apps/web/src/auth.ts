@@ -8,7 +8,7 @@ import GitHub from "next-auth/providers/github";
 import { authenticate } from "@relay/core";
 import { AppError } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
-import { ZTokenRequestSchema } from "@relay/shared/schemas";
+import { ZTokenRequestSchema, toUserRole, type TUserRole } from "@relay/shared/schemas";
 import { loadEnv } from "./env";
 import { getDeps } from "./server/deps";
 
@@ -22,7 +22,9 @@ class AccountRefused extends CredentialsSignin {
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; name: string; email: string; role: "USER" | "ADMIN" };
+    user: { id: string; name: string; email: string; role: TUserRole };
+    /** When this browser session was signed in (epoch ms): compared with User.sessionsRevokedAt. */
+    signedInAt?: number;
   }
 }
 
@@ -68,14 +70,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     jwt({ token, user }) {
       if (user) {
         token.uid = user.id;
-        token.role = (user as { role?: string }).role === "ADMIN" ? "ADMIN" : "USER";
+        token.role = toUserRole((user as { role?: unknown }).role);
         token.sid = crypto.randomUUID();
+        token.signedInAt = Date.now();
       }
       return token;
     },
     session({ session, token }) {
       session.user.id = String(token.uid);
-      session.user.role = token.role === "ADMIN" ? "ADMIN" : "USER";
+      session.user.role = toUserRole(token.role);
+      if (typeof token.signedInAt === "number") session.signedInAt = token.signedInAt;
       return session;
     },
   },

@@ -28,6 +28,11 @@ export * from "./messages/change-message";
 export * from "./receipts/receipts";
 export * from "./sync/sync";
 export * from "./typing/typing";
+export * from "./auth/staff";
+export * from "./moderation/index";
+export * from "./ops/node-registry";
+export * from "./demo";
+export * from "./ops/node-stats";
 
 // Row types apps see (Prisma models), so apps import nothing from @relay/db.
 export type { User } from "@relay/db";

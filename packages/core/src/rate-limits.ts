@@ -38,6 +38,8 @@ export const DEFAULT_RATE_LIMITS = {
     durationSeconds: 5,
     message: "too many presence changes; at most 2/s",
   },
+  /** POST /reports per user. */
+  report: { points: 10, durationSeconds: 600, message: "too many reports; try again later" },
   /** POST /auth/signup per client IP. */
   signUp: { points: 10, durationSeconds: 600, message: "too many attempts, try again later" },
   /** POST /auth/token per client IP. */

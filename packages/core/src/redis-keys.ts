@@ -13,6 +13,16 @@ export function redisKeys(prefix: string) {
       `${prefix}conv:{${conversationId}}:dedup:${senderId}:${clientMsgId}`,
     /** Key prefix of one rate limiter (rate-limiter-flexible appends `:<key>`). */
     rateLimit: (name: string) => `${prefix}rate:${name}`,
+    /** Deny-list entry of a user whose sessions were revoked (moderation/deny-list.ts). */
+    deny: (userId: string) => `${prefix}deny:{${userId}}`,
+    /** Channel on which a user id is published whenever their deny entry changes. */
+    denyChannel: () => `${prefix}deny`,
+    /** A live realtime node's registry entry (ops/node-registry.ts). */
+    node: (nodeId: string) => `${prefix}node:${nodeId}`,
+    /** Set of registered realtime node ids. */
+    nodes: () => `${prefix}nodes`,
+    /** A short-lived lock so one process of many runs a periodic job. */
+    lock: (name: string) => `${prefix}lock:${name}`,
     /** Socket.IO adapter channel prefix. */
     adapter: () => `${prefix}socket.io`,
   };

@@ -21,6 +21,8 @@ export const LIMITS = {
   typingThrottleMs: 2000,
   dedupTtlSeconds: 86_400,
   userIdsPerRequestMax: 100,
+  reportReasonMaxChars: 1000,
+  moderationReasonMaxChars: 500,
 } as const;
 
 export type TLimits = typeof LIMITS;

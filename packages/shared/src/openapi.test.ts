@@ -60,6 +60,7 @@ const AUTHED_ROUTES = [
   "GET /api/v1/conversations/{id}/messages",
   "POST /api/v1/devices",
   "DELETE /api/v1/devices/{id}",
+  "POST /api/v1/reports",
 ];
 
 const METHODS = ["get", "put", "post", "delete", "patch", "options", "head", "trace"];

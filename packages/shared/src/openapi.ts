@@ -37,6 +37,8 @@ import {
   ZRealtimeTokenSchema,
   ZRefreshRequestSchema,
   ZRegisterDeviceRequestSchema,
+  ZReportReceiptSchema,
+  ZReportRequestSchema,
   ZSignupRequestSchema,
   ZSignupResponseSchema,
   ZTokenPairSchema,
@@ -372,6 +374,26 @@ const deleteDevice: ZodOpenApiOperationObject = {
   },
 };
 
+const createReport: ZodOpenApiOperationObject = {
+  operationId: "createReport",
+  tags: ["moderation"],
+  summary: "Report a message to the moderators (members only; once per message)",
+  description:
+    'Answers 202 with `{status: "received"}` whatever happens next; reporting the same message again changes nothing. Rate-limited per user.',
+  requestBody: jsonBody(ZReportRequestSchema),
+  responses: {
+    "202": ok("Received.", ZReportReceiptSchema),
+    ...errors(
+      JSON_BODY,
+      CALLER,
+      { 403: "you are not a member of the conversation, or your account is suspended or banned" },
+      { 404: "no such message" },
+      { 429: "too many reports" },
+      SERVER,
+    ),
+  },
+};
+
 const getOpenApiDocument: ZodOpenApiOperationObject = {
   operationId: "getOpenApiDocument",
   tags: ["meta"],
@@ -394,6 +416,7 @@ const PATHS: ZodOpenApiPathsObject = {
   "/api/v1/conversations/{id}/messages": { get: listMessages },
   "/api/v1/devices": { post: registerDevice },
   "/api/v1/devices/{id}": { delete: deleteDevice },
+  "/api/v1/reports": { post: createReport },
   [OPENAPI_DOCUMENT_PATH]: { get: getOpenApiDocument },
 };
 
@@ -422,6 +445,7 @@ const COMPONENT_SCHEMAS = {
   AddMembersRequest: ZAddMembersRequestSchema,
   ConversationSettingsRequest: ZConversationSettingsRequestSchema,
   RegisterDeviceRequest: ZRegisterDeviceRequestSchema,
+  ReportRequest: ZReportRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The OpenAPI 3.1 document of every REST v1 route of apps/web. */

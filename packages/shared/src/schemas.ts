@@ -18,8 +18,15 @@ export const ZSeqSchema = z.int().min(1);
 /** A seq high-water mark; 0 means "nothing yet". */
 export const ZSeqMarkSchema = z.int().min(0);
 
-export const ZUserRoleSchema = z.enum(["USER", "ADMIN"]);
+/** USER < MODERATOR < ADMIN (see docs/moderation.md). */
+export const ZUserRoleSchema = z.enum(["USER", "MODERATOR", "ADMIN"]);
 export type TUserRole = z.infer<typeof ZUserRoleSchema>;
+
+/** Parses a role claim from a token or session; anything unknown is the least privileged. */
+export function toUserRole(value: unknown): TUserRole {
+  const parsed = ZUserRoleSchema.safeParse(value);
+  return parsed.success ? parsed.data : "USER";
+}
 export const ZUserStatusSchema = z.enum(["ACTIVE", "SUSPENDED", "BANNED"]);
 export type TUserStatus = z.infer<typeof ZUserStatusSchema>;
 export const ZMemberRoleSchema = z.enum(["OWNER", "ADMIN", "MEMBER"]);
@@ -412,7 +419,164 @@ export const ZConversationUpdatedEventSchema = z.object({
 });
 export type TConversationUpdatedEvent = z.infer<typeof ZConversationUpdatedEventSchema>;
 
-export const ZSessionRevokedEventSchema = z.object({
-  reason: z.enum(["banned", "suspended", "logged_out"]),
-});
+export const ZSessionRevokedReasonSchema = z.enum(["banned", "suspended", "logged_out"]);
+export type TSessionRevokedReason = z.infer<typeof ZSessionRevokedReasonSchema>;
+export const ZSessionRevokedEventSchema = z.object({ reason: ZSessionRevokedReasonSchema });
 export type TSessionRevokedEvent = z.infer<typeof ZSessionRevokedEventSchema>;
+
+// ------------------------------------------------------------- moderation
+
+export const ZReportCategorySchema = z.enum([
+  "SPAM",
+  "HARASSMENT",
+  "HATE",
+  "SEXUAL",
+  "VIOLENCE",
+  "SELF_HARM",
+  "OTHER",
+]);
+export type TReportCategory = z.infer<typeof ZReportCategorySchema>;
+
+/** POST /api/v1/reports: a member reports a message. */
+export const ZReportRequestSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  messageId: ZIdSchema,
+  category: ZReportCategorySchema,
+  /** Optional details for the moderators. */
+  reason: z.string().trim().max(LIMITS.reportReasonMaxChars).default(""),
+});
+export type TReportRequest = z.input<typeof ZReportRequestSchema>;
+
+/** POST /api/v1/reports → 202: the reporter learns nothing beyond "received". */
+export const ZReportReceiptSchema = z.object({ status: z.literal("received") });
+export type TReportReceipt = z.infer<typeof ZReportReceiptSchema>;
+
+/** A moderator's reason for an action: required, shown in the audit log. */
+export const ZModerationReasonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.moderationReasonMaxChars);
+
+/** Suspend a user, until lifted or for `durationMinutes`. */
+export const ZSuspendUserRequestSchema = z.strictObject({
+  userId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+  /** Internal, for moderators only. */
+  note: z.string().trim().max(LIMITS.moderationReasonMaxChars).optional(),
+  durationMinutes: z
+    .int()
+    .min(1)
+    .max(60 * 24 * 365)
+    .nullable()
+    .default(null),
+});
+export type TSuspendUserRequest = z.input<typeof ZSuspendUserRequestSchema>;
+
+export const ZBanUserRequestSchema = z.strictObject({
+  userId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+  note: z.string().trim().max(LIMITS.moderationReasonMaxChars).optional(),
+});
+export type TBanUserRequest = z.input<typeof ZBanUserRequestSchema>;
+
+/** Lift a suspension or ban; force logout; anything that only needs a target and a reason. */
+export const ZUserActionRequestSchema = z.strictObject({
+  userId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TUserActionRequest = z.input<typeof ZUserActionRequestSchema>;
+
+export const ZChangeRoleRequestSchema = z.strictObject({
+  userId: ZIdSchema,
+  role: ZUserRoleSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TChangeRoleRequest = z.input<typeof ZChangeRoleRequestSchema>;
+
+/** The admin users list: server-side search, filters and a cursor. */
+export const ZAdminUserQuerySchema = z.strictObject({
+  query: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+  role: ZUserRoleSchema.optional(),
+  status: ZUserStatusSchema.optional(),
+  createdFrom: ZIsoDateTimeSchema.optional(),
+  createdTo: ZIsoDateTimeSchema.optional(),
+  lastSeenFrom: ZIsoDateTimeSchema.optional(),
+  lastSeenTo: ZIsoDateTimeSchema.optional(),
+  /** Opaque, from the previous page's `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+  limit: z.int().min(1).max(100).default(50),
+});
+export type TAdminUserQuery = z.input<typeof ZAdminUserQuerySchema>;
+
+/** A moderator deletes a message (no membership needed). */
+export const ZModeratorDeleteMessageRequestSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  messageId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TModeratorDeleteMessageRequest = z.input<typeof ZModeratorDeleteMessageRequestSchema>;
+
+/** Close every open report of one message with an action. */
+export const ZResolveReportsRequestSchema = z.strictObject({
+  messageId: ZIdSchema,
+  action: z.enum(["delete_message", "suspend_author", "dismiss"]),
+  reason: ZModerationReasonSchema,
+  /** For suspend_author; null = until lifted. */
+  suspendMinutes: z
+    .int()
+    .min(1)
+    .max(60 * 24 * 365)
+    .nullable()
+    .default(null),
+});
+export type TResolveReportsRequest = z.input<typeof ZResolveReportsRequestSchema>;
+
+export const ZReportQueueQuerySchema = z.strictObject({
+  status: z.enum(["OPEN", "RESOLVED", "DISMISSED"]).default("OPEN"),
+  category: ZReportCategorySchema.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.int().min(1).max(100).default(50),
+});
+export type TReportQueueQuery = z.input<typeof ZReportQueueQuerySchema>;
+
+export const ZAuditQuerySchema = z.strictObject({
+  actorId: ZIdSchema.optional(),
+  action: z.string().trim().max(100).optional(),
+  targetType: z.string().trim().max(50).optional(),
+  targetId: z.string().trim().max(100).optional(),
+  from: ZIsoDateTimeSchema.optional(),
+  to: ZIsoDateTimeSchema.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.int().min(1).max(1000).default(50),
+});
+export type TAuditQuery = z.input<typeof ZAuditQuerySchema>;
+
+export const ZAdminConversationQuerySchema = z.strictObject({
+  /** Matches a group title or a member's name or email. */
+  query: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+  type: z.enum(["direct", "group"]).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.int().min(1).max(100).default(50),
+});
+export type TAdminConversationQuery = z.input<typeof ZAdminConversationQuerySchema>;
+
+export const ZRenameGroupRequestSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  title: ZGroupTitleSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TRenameGroupRequest = z.input<typeof ZRenameGroupRequestSchema>;
+
+export const ZGroupMemberActionRequestSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  userId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TGroupMemberActionRequest = z.input<typeof ZGroupMemberActionRequestSchema>;
+
+export const ZConversationActionRequestSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  reason: ZModerationReasonSchema,
+});
+export type TConversationActionRequest = z.input<typeof ZConversationActionRequestSchema>;

@@ -1,9 +1,9 @@
 // One wrapper for every acked client event: validate with the shared schema,
 // run the core use case, ack with the envelope, count it. Handlers stay thin.
 import type { z } from "zod";
-import { AppError, ok, toErrorBody, type TAck } from "@relay/shared/errors";
+import { AppError, fail, ok, toErrorBody, type TAck } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
-import type { HandlerContext, RelaySocket } from "./context";
+import { endSession, type HandlerContext, type RelaySocket } from "./context";
 
 type LooseSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
 
@@ -22,6 +22,12 @@ export function onAck<S extends z.ZodType, R>(
       ctx.metrics.eventLatency.observe({ event }, (performance.now() - started) / 1000);
       reply?.(res);
     };
+    // A revoked session (ban, suspension, logout on any node) gets no further event.
+    const revoked = ctx.deny.check(socket.data);
+    if (revoked) {
+      finish(fail("UNAUTHORIZED", `session revoked (${revoked})`));
+      return endSession(socket, revoked);
+    }
     const parsed = parsePayload(schema, payload);
     if (!parsed.ok) return finish(parsed);
     run(parsed.data).then(

@@ -2,10 +2,12 @@
 import { relayTyping } from "@relay/core";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZTypingPayloadSchema } from "@relay/shared/schemas";
-import type { HandlerContext, RelaySocket } from "./context";
+import { endSession, type HandlerContext, type RelaySocket } from "./context";
 
 export function registerTypingHandlers(ctx: HandlerContext, socket: RelaySocket) {
   const relay = (payload: unknown, typing: boolean) => {
+    const revoked = ctx.deny.check(socket.data);
+    if (revoked) return endSession(socket, revoked);
     const parsed = parsePayload(ZTypingPayloadSchema, payload);
     if (!parsed.ok) return;
     void relayTyping(ctx.core, {

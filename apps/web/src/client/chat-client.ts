@@ -16,6 +16,7 @@ import type {
 } from "@relay/shared/schemas";
 import * as S from "./chat-state";
 import { ChatStore } from "./chat-store";
+import { RestError } from "./rest";
 
 type RelaySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type Loose = {
@@ -29,6 +30,14 @@ export interface ChatClientOptions {
   fetchRealtimeToken: () => Promise<{ token: string; url: string }>;
   /** GET /api/v1/conversations (session cookie). */
   fetchConversations: () => Promise<TConversationSummary[]>;
+}
+
+/** Why the REST API refused this session, when it did (401/403 from the token route). */
+function revokedReasonOf(err: unknown): "banned" | "suspended" | "logged_out" | null {
+  if (!(err instanceof RestError)) return null;
+  if (err.status === 403) return /banned/.test(err.message) ? "banned" : "suspended";
+  if (err.status === 401) return "logged_out";
+  return null;
 }
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -86,7 +95,13 @@ export class ChatClient {
             socket.auth = { token: t.token, protocolVersion: PROTOCOL_VERSION };
             socket.connect();
           },
-          () => undefined,
+          (refused: unknown) => {
+            // No new token: the session itself is over (banned, suspended, logged out).
+            const reason = revokedReasonOf(refused);
+            if (!reason) return;
+            this.stop();
+            window.location.assign(`/signin?revoked=${reason}`);
+          },
         );
       }
     });
@@ -102,9 +117,11 @@ export class ChatClient {
     socket.on("typing", (t) => this.store.update((s) => S.applyTyping(s, t)));
     socket.on("presence", (p) => this.store.update((s) => S.applyPresence(s, p)));
     socket.on("conversation:updated", () => void this.refreshConversations());
-    socket.on("session:revoked", () => {
+    // A moderator suspended, banned or logged this user out (on any node):
+    // leave now; the sign-in page says why.
+    socket.on("session:revoked", ({ reason }) => {
       this.stop();
-      window.location.assign("/signin?revoked=1");
+      window.location.assign(`/signin?revoked=${encodeURIComponent(reason)}`);
     });
     if (typeof window !== "undefined") {
       window.addEventListener("online", this.#onOnline);

@@ -1,6 +1,11 @@
 // REST v1 from the browser (session cookie). Errors come back as the
 // contract's {code, message}; callers show the message.
-import type { TConversationSummary, TUserPublic } from "@relay/shared/schemas";
+import type {
+  TConversationSummary,
+  TReportReceipt,
+  TReportRequest,
+  TUserPublic,
+} from "@relay/shared/schemas";
 
 export class RestError extends Error {
   constructor(
@@ -67,4 +72,5 @@ export const rest = {
   leave: (id: string) => call<unknown>("POST", `/conversations/${id}/leave`),
   mute: (id: string, mutedUntil: string | null) =>
     call<unknown>("PATCH", `/conversations/${id}/settings`, { mutedUntil }),
+  report: (input: TReportRequest) => call<TReportReceipt>("POST", "/reports", input),
 };

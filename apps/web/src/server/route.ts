@@ -25,6 +25,7 @@ import {
 } from "@relay/core";
 import { AppError, HTTP_STATUS_BY_CODE, fail, toErrorBody } from "@relay/shared/errors";
 import { parsePayloadOrThrow } from "@relay/shared/protocol";
+import { toUserRole } from "@relay/shared/schemas";
 import { getDeps, type WebDeps } from "./deps";
 
 /** Largest accepted request body. */
@@ -122,10 +123,14 @@ async function sessionCaller(
     throw new AppError("UNAUTHORIZED", "sign in or send an access token");
   const claims: TAccessClaims = {
     userId: token.uid,
-    role: token.role === "ADMIN" ? "ADMIN" : "USER",
+    role: toUserRole(token.role),
     sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}`,
+    ...(typeof token.signedInAt === "number" ? { issuedAtMs: token.signedInAt } : {}),
   };
-  return { claims, user: await requireActiveUser(deps, claims.userId) };
+  return {
+    claims,
+    user: await requireActiveUser(deps, claims.userId, { issuedAtMs: claims.issuedAtMs }),
+  };
 }
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */

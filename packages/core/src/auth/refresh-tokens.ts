@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient, User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
 import type { TTokenPair } from "@relay/shared/schemas";
-import { assertUserActive } from "../users/users";
+import { assertUserActive, effectiveStatus } from "../users/users";
 import type { TokenService } from "./tokens";
 
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -53,7 +53,7 @@ async function signFor(
 /** A fresh pair (new session) for a user who just authenticated. FORBIDDEN unless ACTIVE. */
 export async function issueTokenPair(
   deps: RefreshTokensDeps,
-  user: Pick<User, "id" | "role" | "status">,
+  user: Pick<User, "id" | "role" | "status" | "suspendedUntil">,
 ): Promise<TTokenPair> {
   assertUserActive(user);
   const now = deps.now?.() ?? new Date();
@@ -95,7 +95,7 @@ export async function refreshTokenPair(
   const now = deps.now?.() ?? new Date();
   const current = await deps.db.refreshToken.findUnique({
     where: { tokenHash: hashRefreshToken(refreshToken) },
-    include: { user: { select: { id: true, role: true, status: true } } },
+    include: { user: { select: { id: true, role: true, status: true, suspendedUntil: true } } },
   });
   if (!current) throw new AppError("UNAUTHORIZED", INVALID_REFRESH);
   if (current.revokedAt) {
@@ -104,7 +104,7 @@ export async function refreshTokenPair(
   }
   if (current.expiresAt.getTime() <= now.getTime())
     throw new AppError("UNAUTHORIZED", INVALID_REFRESH);
-  if (current.user.status !== "ACTIVE") {
+  if (effectiveStatus(current.user) !== "ACTIVE") {
     await revokeAllForUser(deps, current.userId);
     assertUserActive(current.user);
   }
@@ -134,7 +134,7 @@ export async function refreshTokenPair(
 
 /** Revokes every live refresh token of a user (logout everywhere, suspension, ban). Returns how many. */
 export async function revokeAllForUser(
-  deps: Pick<RefreshTokensDeps, "db" | "now">,
+  deps: { db: Pick<PrismaClient, "refreshToken">; now?: () => Date },
   userId: string,
 ): Promise<number> {
   const now = deps.now?.() ?? new Date();

@@ -3,6 +3,7 @@
 // (refresh-token family) id.
 import { SignJWT, jwtVerify } from "jose";
 import { AppError } from "@relay/shared/errors";
+import { toUserRole, type TUserRole } from "@relay/shared/schemas";
 
 export const ACCESS_TOKEN_ISSUER = "relay";
 export const ACCESS_TOKEN_AUDIENCE = "relay:realtime";
@@ -10,8 +11,14 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 export interface TAccessClaims {
   userId: string;
-  role: "USER" | "ADMIN";
+  role: TUserRole;
   sessionId: string;
+  /**
+   * When the token (or the browser session behind it) was issued, epoch ms;
+   * compared with User.sessionsRevokedAt and the deny-list, so a force logout
+   * voids every token issued before it.
+   */
+  issuedAtMs?: number;
 }
 
 export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?: number }) {
@@ -20,7 +27,9 @@ export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?:
   return {
     accessTtlSeconds: ttl,
     async signAccess(claims: TAccessClaims, ttlSeconds = ttl): Promise<string> {
-      return new SignJWT({ role: claims.role, sid: claims.sessionId })
+      // iatMs: the issue time in ms (iat has whole seconds), so a token issued
+      // just after a force logout in the same second is not taken for an old one.
+      return new SignJWT({ role: claims.role, sid: claims.sessionId, iatMs: Date.now() })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject(claims.userId)
         .setIssuer(ACCESS_TOKEN_ISSUER)
@@ -44,8 +53,13 @@ export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?:
           throw new Error("claims");
         return {
           userId: payload.sub,
-          role: payload.role === "ADMIN" ? "ADMIN" : "USER",
+          role: toUserRole(payload.role),
           sessionId: payload.sid,
+          ...(typeof payload.iatMs === "number"
+            ? { issuedAtMs: payload.iatMs }
+            : typeof payload.iat === "number"
+              ? { issuedAtMs: payload.iat * 1000 }
+              : {}),
         };
       } catch {
         throw new AppError("UNAUTHORIZED", "invalid or expired access token");

@@ -123,7 +123,10 @@ export async function getConversation(
 // ---------------------------------------------------------------- helpers
 
 /** NOT_FOUND naming the ids that are not ACTIVE users (unknown, suspended or banned). */
-async function assertActiveUsers(db: PrismaClient | Tx, userIds: readonly string[]): Promise<void> {
+export async function assertActiveUsers(
+  db: PrismaClient | Tx,
+  userIds: readonly string[],
+): Promise<void> {
   if (userIds.length === 0) return;
   const found = await db.user.findMany({
     where: { id: { in: [...userIds] }, status: "ACTIVE" },
@@ -139,7 +142,7 @@ async function assertActiveUsers(db: PrismaClient | Tx, userIds: readonly string
 }
 
 /** Row lock on the conversation for the rest of the transaction. */
-async function lockConversation(tx: Tx, conversationId: string): Promise<void> {
+export async function lockConversation(tx: Tx, conversationId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Conversation" WHERE id = ${conversationId}::uuid FOR UPDATE`;
 }
 
@@ -162,8 +165,9 @@ async function loadForChange(tx: Tx, conversationId: string, callerId: string) {
   return { conv, me };
 }
 
-async function changed(
-  deps: ConversationsDeps,
+/** After a committed change: drop the member cache realtime reads, then tell the affected users. */
+export async function conversationChanged(
+  deps: Pick<ConversationsDeps, "membership" | "events">,
   conversationId: string,
   userIds: readonly string[],
   reason: TConversationUpdatedEvent["reason"],
@@ -214,7 +218,8 @@ export async function createDirectConversation(
       })),
       skipDuplicates: true,
     });
-    if (restored.count > 0) await changed(deps, conv.id, [callerId, otherUserId], "members_added");
+    if (restored.count > 0)
+      await conversationChanged(deps, conv.id, [callerId, otherUserId], "members_added");
     return {
       conversation: await getConversation(deps, { callerId, conversationId: conv.id }),
       created: false,
@@ -246,7 +251,7 @@ export async function createDirectConversation(
     if (raced) return raced;
     throw err;
   }
-  await changed(deps, id, [callerId, otherUserId], "created");
+  await conversationChanged(deps, id, [callerId, otherUserId], "created");
   return {
     conversation: await getConversation(deps, { callerId, conversationId: id }),
     created: true,
@@ -284,7 +289,7 @@ export async function createGroupConversation(
     },
     select: { id: true },
   });
-  await changed(deps, conv.id, [input.callerId, ...others], "created");
+  await conversationChanged(deps, conv.id, [input.callerId, ...others], "created");
   return getConversation(deps, { callerId: input.callerId, conversationId: conv.id });
 }
 
@@ -321,7 +326,7 @@ export async function addMembers(
     }
     return { added: toAdd, members: [...current, ...toAdd] };
   });
-  if (added.length > 0) await changed(deps, conversationId, members, "members_added");
+  if (added.length > 0) await conversationChanged(deps, conversationId, members, "members_added");
   return getConversation(deps, { callerId, conversationId });
 }
 
@@ -354,7 +359,34 @@ export async function removeMember(
     await tx.membership.delete({ where: { conversationId_userId: { conversationId, userId } } });
     return conv.memberships.map((m) => m.userId); // the remaining members and the removed user
   });
-  await changed(deps, conversationId, notify, "member_removed");
+  await conversationChanged(deps, conversationId, notify, "member_removed");
+}
+
+/**
+ * Removes `member` from a locked group (`conv`, members ordered by joinedAt).
+ * When the last OWNER goes, the longest-standing ADMIN (else MEMBER) becomes
+ * OWNER; when the last member goes, the group is soft-deleted.
+ */
+export async function dropMember(
+  tx: Tx,
+  conv: { id: string; memberships: Array<{ userId: string; role: "OWNER" | "ADMIN" | "MEMBER" }> },
+  member: { userId: string; role: "OWNER" | "ADMIN" | "MEMBER" },
+  now: Date,
+): Promise<void> {
+  const conversationId = conv.id;
+  await tx.membership.delete({
+    where: { conversationId_userId: { conversationId, userId: member.userId } },
+  });
+  const remaining = conv.memberships.filter((m) => m.userId !== member.userId);
+  if (remaining.length === 0) {
+    await tx.conversation.update({ where: { id: conversationId }, data: { deletedAt: now } });
+  } else if (member.role === "OWNER" && !remaining.some((m) => m.role === "OWNER")) {
+    const heir = remaining.find((m) => m.role === "ADMIN") ?? remaining[0]!; // ordered by joinedAt
+    await tx.membership.update({
+      where: { conversationId_userId: { conversationId, userId: heir.userId } },
+      data: { role: "OWNER" },
+    });
+  }
 }
 
 /**
@@ -372,25 +404,10 @@ export async function leaveConversation(
     const { conv, me } = await loadForChange(tx, conversationId, callerId);
     if (conv.type !== "GROUP")
       throw new AppError("FORBIDDEN", "direct conversations cannot be left");
-    await tx.membership.delete({
-      where: { conversationId_userId: { conversationId, userId: callerId } },
-    });
-    const remaining = conv.memberships.filter((m) => m.userId !== callerId);
-    if (remaining.length === 0) {
-      await tx.conversation.update({
-        where: { id: conversationId },
-        data: { deletedAt: deps.now?.() ?? new Date() },
-      });
-    } else if (me.role === "OWNER" && !remaining.some((m) => m.role === "OWNER")) {
-      const heir = remaining.find((m) => m.role === "ADMIN") ?? remaining[0]!; // ordered by joinedAt
-      await tx.membership.update({
-        where: { conversationId_userId: { conversationId, userId: heir.userId } },
-        data: { role: "OWNER" },
-      });
-    }
+    await dropMember(tx, conv, me, deps.now?.() ?? new Date());
     return conv.memberships.map((m) => m.userId);
   });
-  await changed(deps, conversationId, notify, "left");
+  await conversationChanged(deps, conversationId, notify, "left");
 }
 
 // ---------------------------------------------------------------- settings
@@ -410,6 +427,6 @@ export async function setConversationMute(
     data: { mutedUntil: input.mutedUntil === null ? null : new Date(input.mutedUntil) },
   });
   if (count === 0) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
-  await changed(deps, conversationId, [callerId], "updated");
+  await conversationChanged(deps, conversationId, [callerId], "updated");
   return getConversation(deps, { callerId, conversationId });
 }

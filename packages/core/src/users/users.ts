@@ -4,7 +4,7 @@
 // spends the same hashing work on both so timing does not tell them apart.
 import { hashPassword, verifyPassword, type PrismaClient, type User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
-import type { TSignupRequest, TTokenRequest, TUserPublic } from "@relay/shared/schemas";
+import type { TSignupRequest, TTokenRequest, TUserPublic, TUserRole } from "@relay/shared/schemas";
 import { isUniqueViolation } from "../errors";
 
 export interface UsersDeps {
@@ -16,7 +16,23 @@ export const USER_SEARCH_LIMIT = 20;
 
 const INVALID_CREDENTIALS = "invalid email or password";
 
-type TPublicUserSource = Pick<User, "id" | "name" | "email" | "role" | "status" | "lastSeenAt">;
+type TPublicUserSource = Pick<
+  User,
+  "id" | "name" | "email" | "role" | "status" | "suspendedUntil" | "lastSeenAt"
+>;
+
+/**
+ * The status that counts now: a timed suspension whose end has passed is over
+ * even before anything wrote ACTIVE back (core's sweeper does that, and audits it).
+ */
+export function effectiveStatus(
+  user: Pick<User, "status" | "suspendedUntil">,
+  now = new Date(),
+): User["status"] {
+  if (user.status === "SUSPENDED" && user.suspendedUntil && user.suspendedUntil <= now)
+    return "ACTIVE";
+  return user.status;
+}
 
 /** The contract's user shape. `email` only when `includeEmail` (the user themself, admins). */
 export function toPublicUser(
@@ -28,15 +44,26 @@ export function toPublicUser(
     name: user.name,
     ...(opts.includeEmail ? { email: user.email } : {}),
     role: user.role,
-    status: user.status,
+    status: effectiveStatus(user),
     lastSeenAt: user.lastSeenAt?.toISOString() ?? null,
   };
 }
 
-/** FORBIDDEN for suspended/banned accounts; returns normally for ACTIVE ones. */
-export function assertUserActive(user: Pick<User, "status">): void {
-  if (user.status === "SUSPENDED") throw new AppError("FORBIDDEN", "account suspended");
-  if (user.status === "BANNED") throw new AppError("FORBIDDEN", "account banned");
+/** FORBIDDEN for suspended/banned accounts; returns normally for ACTIVE ones (and ended suspensions). */
+export function assertUserActive(user: Pick<User, "status" | "suspendedUntil">): void {
+  const status = effectiveStatus(user);
+  if (status === "SUSPENDED") throw new AppError("FORBIDDEN", "account suspended");
+  if (status === "BANNED") throw new AppError("FORBIDDEN", "account banned");
+}
+
+/** UNAUTHORIZED when the token or session was issued before the user's sessions were revoked. */
+export function assertSessionLive(
+  user: Pick<User, "sessionsRevokedAt">,
+  issuedAtMs: number | undefined,
+): void {
+  if (!user.sessionsRevokedAt) return;
+  if (issuedAtMs === undefined || issuedAtMs < user.sessionsRevokedAt.getTime())
+    throw new AppError("UNAUTHORIZED", "session revoked; sign in again");
 }
 
 /**
@@ -92,10 +119,15 @@ export async function authenticate(deps: UsersDeps, input: TTokenRequest): Promi
  * 15 minutes; checking the status per request makes a suspension or ban take
  * effect on the REST API at once (UNAUTHORIZED when the user no longer exists).
  */
-export async function requireActiveUser(deps: UsersDeps, userId: string): Promise<User> {
+export async function requireActiveUser(
+  deps: UsersDeps,
+  userId: string,
+  session: { issuedAtMs?: number } = {},
+): Promise<User> {
   const user = await deps.db.user.findUnique({ where: { id: userId } });
   if (!user) throw new AppError("UNAUTHORIZED", "unknown user");
   assertUserActive(user);
+  if ("issuedAtMs" in session) assertSessionLive(user, session.issuedAtMs);
   return user;
 }
 
@@ -106,7 +138,7 @@ export async function requireActiveUser(deps: UsersDeps, userId: string): Promis
  */
 export async function searchUsers(
   deps: UsersDeps,
-  input: { query: string; callerId: string; callerRole?: "USER" | "ADMIN" },
+  input: { query: string; callerId: string; callerRole?: TUserRole },
 ): Promise<TUserPublic[]> {
   // Prisma's `contains` becomes ILIKE '%…%' without escaping: make % and _ literal.
   const pattern = input.query.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -122,5 +154,9 @@ export async function searchUsers(
     orderBy: [{ name: "asc" }, { id: "asc" }],
     take: USER_SEARCH_LIMIT,
   });
-  return users.map((u) => toPublicUser(u, { includeEmail: input.callerRole === "ADMIN" }));
+  return users.map((u) =>
+    toPublicUser(u, {
+      includeEmail: input.callerRole === "ADMIN" || input.callerRole === "MODERATOR",
+    }),
+  );
 }

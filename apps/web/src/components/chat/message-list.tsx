@@ -11,6 +11,7 @@ import {
   type TPending,
 } from "@/client/chat-state";
 import { formatDay, formatTime } from "./format";
+import { ReportDialog } from "./report-dialog";
 import { useChatClient, useChatState } from "./use-chat";
 
 type Row =
@@ -220,6 +221,7 @@ function MessageRow(props: {
   const client = useChatClient();
   const [draft, setDraft] = useState(m.body);
   const [error, setError] = useState<string | null>(null);
+  const [reporting, setReporting] = useState(false);
 
   async function save() {
     const body = draft.trim();
@@ -297,6 +299,20 @@ function MessageRow(props: {
             Delete
           </Button>
         </div>
+      ) : null}
+      {!mine && !m.deleted ? (
+        <div className="msg__actions">
+          <Button variant="ghost" aria-label="Report message" onClick={() => setReporting(true)}>
+            Report
+          </Button>
+        </div>
+      ) : null}
+      {reporting ? (
+        <ReportDialog
+          conversationId={m.conversationId}
+          messageId={m.id}
+          onClose={() => setReporting(false)}
+        />
       ) : null}
     </div>
   );

@@ -1,0 +1,436 @@
+// Live ops for the admin console: scrape every live realtime node's /metrics
+// (Prometheus text, prom-client) and /healthz, turn the raw counters into the
+// figures an operator reads — sockets, events per second, send p99, event-loop
+// lag, store health — per node and across the cluster. Rates and the p99 are
+// computed between two scrapes of the same node, so the collector keeps the
+// previous scrape of each node in memory.
+import type { TRealtimeNode } from "./node-registry";
+
+// ------------------------------------------------------------ Prometheus text
+
+export interface TPromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(?:\s+-?\d+)?\s*$/;
+
+function parseValue(raw: string): number {
+  if (raw === "+Inf" || raw === "Inf") return Number.POSITIVE_INFINITY;
+  if (raw === "-Inf") return Number.NEGATIVE_INFINITY;
+  if (raw === "NaN") return Number.NaN;
+  const n = Number(raw);
+  if (Number.isNaN(n)) throw new Error(`not a number: ${raw}`);
+  return n;
+}
+
+/** `{a="x",b="y\"z"}` → {a: "x", b: 'y"z'} (escapes: \\ \" \n). */
+function parseLabels(block: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  let i = 1; // after "{"
+  const end = block.length - 1; // the "}"
+  while (i < end) {
+    while (i < end && (block[i] === "," || block[i] === " ")) i++;
+    if (i >= end) break;
+    const eq = block.indexOf("=", i);
+    if (eq < 0 || block[eq + 1] !== '"') throw new Error("malformed label");
+    const name = block.slice(i, eq).trim();
+    let value = "";
+    let j = eq + 2;
+    for (; j < end; j++) {
+      const c = block[j];
+      if (c === "\\") {
+        const next = block[++j];
+        value += next === "n" ? "\n" : (next ?? "");
+      } else if (c === '"') break;
+      else value += c;
+    }
+    if (block[j] !== '"') throw new Error("unterminated label value");
+    labels[name] = value;
+    i = j + 1;
+  }
+  return labels;
+}
+
+/**
+ * The samples of a Prometheus text exposition (format 0.0.4). Comments and
+ * blank lines are skipped; a malformed line is skipped too (one bad metric
+ * must not hide the others).
+ */
+export function parsePrometheusText(text: string): TPromSample[] {
+  const out: TPromSample[] = [];
+  for (const rawLine of text.split("\n")) {
+    const line = rawLine.trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = SAMPLE_LINE.exec(line);
+    if (!m) continue;
+    try {
+      out.push({
+        name: m[1]!,
+        labels: m[2] ? parseLabels(m[2]) : {},
+        value: parseValue(m[3]!),
+      });
+    } catch {
+      /* skip the malformed sample */
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- histograms
+
+/** One cumulative bucket: observations ≤ `le` (the last one is +Inf). */
+export interface TBucket {
+  le: number;
+  count: number;
+}
+
+/** Cumulative buckets of one histogram series, sorted by `le`. */
+export function histogramBuckets(
+  samples: readonly TPromSample[],
+  name: string,
+  match: Record<string, string> = {},
+): TBucket[] {
+  const byLe = new Map<number, number>();
+  for (const s of samples) {
+    if (s.name !== `${name}_bucket` || s.labels.le === undefined) continue;
+    if (!Object.entries(match).every(([k, v]) => s.labels[k] === v)) continue;
+    const le = parseValue(s.labels.le);
+    byLe.set(le, (byLe.get(le) ?? 0) + s.value);
+  }
+  return [...byLe.entries()].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
+}
+
+/** Bucket counts of `cur` minus `prev` (observations between two scrapes); null after a reset. */
+export function bucketDelta(
+  cur: readonly TBucket[],
+  prev: readonly TBucket[] | undefined,
+): TBucket[] | null {
+  if (!prev) return [...cur];
+  const before = new Map(prev.map((b) => [b.le, b.count]));
+  const out: TBucket[] = [];
+  for (const b of cur) {
+    const d = b.count - (before.get(b.le) ?? 0);
+    if (d < 0) return null;
+    out.push({ le: b.le, count: d });
+  }
+  return out;
+}
+
+/** Sums bucket lists with the same bounds (several nodes → one cluster histogram). */
+export function mergeBuckets(lists: ReadonlyArray<readonly TBucket[]>): TBucket[] {
+  const byLe = new Map<number, number>();
+  for (const list of lists) for (const b of list) byLe.set(b.le, (byLe.get(b.le) ?? 0) + b.count);
+  return [...byLe.entries()].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
+}
+
+/**
+ * The q-quantile of a cumulative histogram, as Prometheus' histogram_quantile
+ * computes it: linear interpolation inside the bucket holding the rank; a rank
+ * in the +Inf bucket answers the largest finite bound. null when empty.
+ */
+export function histogramQuantile(q: number, buckets: readonly TBucket[]): number | null {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total <= 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of sorted) {
+    if (b.count >= rank) {
+      if (b.le === Number.POSITIVE_INFINITY) {
+        const finite = sorted.filter((x) => Number.isFinite(x.le)).at(-1);
+        return finite ? finite.le : null;
+      }
+      const inBucket = b.count - prevCount;
+      if (inBucket <= 0) return b.le;
+      return prevLe + (b.le - prevLe) * ((rank - prevCount) / inBucket);
+    }
+    prevLe = Number.isFinite(b.le) ? b.le : prevLe;
+    prevCount = b.count;
+  }
+  return prevLe;
+}
+
+// ------------------------------------------------------------- node metrics
+
+/** The figures of one scrape of a realtime node's /metrics. */
+export interface TNodeMetrics {
+  /** relay_connected_sockets */
+  sockets: number | null;
+  /** Sum of relay_socket_events_total over every event and outcome. */
+  eventsTotal: number | null;
+  /** relay_socket_event_duration_seconds{event="message:send"} buckets. */
+  sendBuckets: TBucket[];
+  /** relay_realtime_nodejs_eventloop_lag_p99_seconds */
+  eventLoopLagP99Seconds: number | null;
+}
+
+export const SEND_EVENT = "message:send";
+
+function single(samples: readonly TPromSample[], name: string): number | null {
+  const s = samples.find((x) => x.name === name);
+  return s && Number.isFinite(s.value) ? s.value : null;
+}
+
+export function readNodeMetrics(samples: readonly TPromSample[]): TNodeMetrics {
+  const events = samples.filter((s) => s.name === "relay_socket_events_total");
+  return {
+    sockets: single(samples, "relay_connected_sockets"),
+    eventsTotal: events.length ? events.reduce((sum, s) => sum + s.value, 0) : null,
+    sendBuckets: histogramBuckets(samples, "relay_socket_event_duration_seconds", {
+      event: SEND_EVENT,
+    }),
+    eventLoopLagP99Seconds: single(samples, "relay_realtime_nodejs_eventloop_lag_p99_seconds"),
+  };
+}
+
+// ------------------------------------------------------------- the snapshot
+
+export interface TDependencyState {
+  status: "up" | "down";
+  latencyMs: number;
+  error?: string;
+}
+
+export interface TNodeStats {
+  nodeId: string;
+  url: string;
+  startedAt: string;
+  /** false when /metrics could not be read (the node is listed but not answering). */
+  reachable: boolean;
+  error: string | null;
+  sockets: number | null;
+  /** Client events handled per second since the previous scrape (null on the first one). */
+  eventsPerSecond: number | null;
+  /** p99 of message:send (receive → ack) over the sends since the previous scrape, in ms. */
+  sendP99Ms: number | null;
+  /** How many sends that p99 is computed from. */
+  sendCount: number;
+  eventLoopLagP99Ms: number | null;
+  /** From /healthz: "ok", "degraded" (a store down), or "unknown" when it did not answer. */
+  health: "ok" | "degraded" | "unknown";
+  dependencies: Record<string, TDependencyState>;
+}
+
+export interface TOpsSnapshot {
+  at: string;
+  nodes: TNodeStats[];
+  totals: {
+    nodes: number;
+    reachable: number;
+    sockets: number;
+    eventsPerSecond: number | null;
+    /** p99 of every node's sends together (their histograms merged). */
+    sendP99Ms: number | null;
+    sendCount: number;
+    /** The worst node's. */
+    eventLoopLagP99Ms: number | null;
+    /** "ok" when every reachable node reports every store up. */
+    health: "ok" | "degraded" | "unknown";
+  };
+}
+
+interface TPreviousScrape {
+  atMs: number;
+  startedAt: string;
+  metrics: TNodeMetrics;
+}
+
+const round = (n: number, digits = 2) => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+/** One node's figures from its current and previous scrape. */
+export function nodeStatsFrom(
+  node: TRealtimeNode,
+  cur: { atMs: number; metrics: TNodeMetrics },
+  prev: TPreviousScrape | undefined,
+  health: { status: TNodeStats["health"]; dependencies: Record<string, TDependencyState> },
+): TNodeStats & { window: TBucket[] } {
+  const sameRun = prev && prev.startedAt === node.startedAt;
+  const dt = sameRun ? (cur.atMs - prev.atMs) / 1000 : 0;
+  let eventsPerSecond: number | null = null;
+  if (sameRun && dt > 0 && cur.metrics.eventsTotal !== null && prev.metrics.eventsTotal !== null) {
+    const d = cur.metrics.eventsTotal - prev.metrics.eventsTotal;
+    eventsPerSecond = d >= 0 ? round(d / dt) : null;
+  }
+  // The p99 of the sends since the previous scrape; on the first scrape, of all of them.
+  const window =
+    bucketDelta(cur.metrics.sendBuckets, sameRun ? prev.metrics.sendBuckets : undefined) ??
+    cur.metrics.sendBuckets;
+  const p99 = histogramQuantile(0.99, window);
+  const lag = cur.metrics.eventLoopLagP99Seconds;
+  return {
+    nodeId: node.nodeId,
+    url: node.url,
+    startedAt: node.startedAt,
+    reachable: true,
+    error: null,
+    sockets: cur.metrics.sockets,
+    eventsPerSecond,
+    sendP99Ms: p99 === null ? null : round(p99 * 1000),
+    sendCount: window.at(-1)?.count ?? 0,
+    eventLoopLagP99Ms: lag === null ? null : round(lag * 1000),
+    health: health.status,
+    dependencies: health.dependencies,
+    window,
+  };
+}
+
+/** Totals across nodes. */
+export function totalsOf(
+  nodes: ReadonlyArray<TNodeStats & { window?: TBucket[] }>,
+): TOpsSnapshot["totals"] {
+  const live = nodes.filter((n) => n.reachable);
+  const rates = live.map((n) => n.eventsPerSecond).filter((r): r is number => r !== null);
+  const merged = mergeBuckets(live.map((n) => n.window ?? []));
+  const p99 = histogramQuantile(0.99, merged);
+  const lags = live.map((n) => n.eventLoopLagP99Ms).filter((l): l is number => l !== null);
+  const healths = live.map((n) => n.health);
+  return {
+    nodes: nodes.length,
+    reachable: live.length,
+    sockets: live.reduce((sum, n) => sum + (n.sockets ?? 0), 0),
+    eventsPerSecond: rates.length ? round(rates.reduce((a, b) => a + b, 0)) : null,
+    sendP99Ms: p99 === null ? null : round(p99 * 1000),
+    sendCount: merged.at(-1)?.count ?? 0,
+    eventLoopLagP99Ms: lags.length ? Math.max(...lags) : null,
+    health:
+      live.length === 0 || healths.includes("unknown")
+        ? "unknown"
+        : healths.every((h) => h === "ok") && live.length === nodes.length
+          ? "ok"
+          : "degraded",
+  };
+}
+
+// ------------------------------------------------------------- the collector
+
+export interface NodeStatsCollectorDeps {
+  /** The live nodes (listRealtimeNodes). */
+  listNodes: () => Promise<TRealtimeNode[]>;
+  fetch?: typeof fetch;
+  /** Per request. */
+  timeoutMs?: number;
+  now?: () => number;
+  /** Snapshots younger than this are shared by concurrent callers (several open consoles). */
+  minIntervalMs?: number;
+}
+
+export interface NodeStatsCollector {
+  collect(): Promise<TOpsSnapshot>;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 200);
+  return "unknown error";
+}
+
+async function fetchText(
+  f: typeof fetch,
+  url: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const res = await f(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+  return { status: res.status, text: await res.text() };
+}
+
+function healthFrom(raw: { status: number; text: string } | null): {
+  status: TNodeStats["health"];
+  dependencies: Record<string, TDependencyState>;
+} {
+  if (!raw) return { status: "unknown", dependencies: {} };
+  try {
+    const body = JSON.parse(raw.text) as {
+      status?: unknown;
+      dependencies?: Record<string, TDependencyState>;
+    };
+    const dependencies = body.dependencies ?? {};
+    const status =
+      body.status === "ok" ? "ok" : body.status === "degraded" ? "degraded" : "unknown";
+    return { status, dependencies };
+  } catch {
+    return { status: "unknown", dependencies: {} };
+  }
+}
+
+/**
+ * Scrapes every live node in parallel (each with a time limit, so one stuck
+ * node never holds the page) and remembers each node's scrape for the next
+ * rates. Nodes that left the registry are forgotten.
+ */
+export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStatsCollector {
+  const f = deps.fetch ?? fetch;
+  const timeoutMs = deps.timeoutMs ?? 1_500;
+  const now = deps.now ?? Date.now;
+  const minIntervalMs = deps.minIntervalMs ?? 500;
+  const previous = new Map<string, TPreviousScrape>();
+  let last: { atMs: number; snapshot: Promise<TOpsSnapshot> } | undefined;
+
+  async function scrapeAll(): Promise<TOpsSnapshot> {
+    const nodes = await deps.listNodes();
+    const stats = await Promise.all(
+      nodes.map(async (node): Promise<TNodeStats & { window?: TBucket[] }> => {
+        const base = node.url.replace(/\/+$/, "");
+        const [metrics, health] = await Promise.allSettled([
+          fetchText(f, `${base}/metrics`, timeoutMs),
+          fetchText(f, `${base}/healthz`, timeoutMs),
+        ]);
+        const atMs = now();
+        const h = healthFrom(health.status === "fulfilled" ? health.value : null);
+        if (metrics.status === "rejected" || metrics.value.status !== 200) {
+          previous.delete(node.nodeId);
+          return {
+            nodeId: node.nodeId,
+            url: node.url,
+            startedAt: node.startedAt,
+            reachable: false,
+            error:
+              metrics.status === "rejected"
+                ? errorText(metrics.reason)
+                : `/metrics answered ${metrics.value.status}`,
+            sockets: null,
+            eventsPerSecond: null,
+            sendP99Ms: null,
+            sendCount: 0,
+            eventLoopLagP99Ms: null,
+            health: h.status,
+            dependencies: h.dependencies,
+          };
+        }
+        const parsed = readNodeMetrics(parsePrometheusText(metrics.value.text));
+        const result = nodeStatsFrom(
+          node,
+          { atMs, metrics: parsed },
+          previous.get(node.nodeId),
+          h,
+        );
+        previous.set(node.nodeId, { atMs, startedAt: node.startedAt, metrics: parsed });
+        return result;
+      }),
+    );
+    const live = new Set(nodes.map((n) => n.nodeId));
+    for (const id of previous.keys()) if (!live.has(id)) previous.delete(id);
+    return {
+      at: new Date(now()).toISOString(),
+      nodes: stats.map(({ window: _w, ...n }) => n),
+      totals: totalsOf(stats),
+    };
+  }
+
+  return {
+    collect() {
+      const t = now();
+      if (last && t - last.atMs < minIntervalMs) return last.snapshot;
+      const snapshot = scrapeAll();
+      last = { atMs: t, snapshot };
+      snapshot.catch(() => {
+        if (last?.snapshot === snapshot) last = undefined;
+      });
+      return snapshot;
+    },
+  };
+}
