@@ -359,6 +359,17 @@ try {
     });
     if (presence.status !== 0) throw new ProvisionError("presence benchmark failed");
   }
+  // The admin console's users list at 100k users (bench/admin-users.ts, ~40 s):
+  // a scratch database of its own; writes the "Admin users list" section.
+  if (process.env.BENCH_SKIP_ADMIN !== "1") {
+    log("admin users-list benchmark…");
+    const admin = spawnSync(process.execPath, ["--import", "tsx", "bench/admin-users.ts"], {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    });
+    if (admin.status !== 0) throw new ProvisionError("admin users-list benchmark failed");
+  }
   log(`benchmark finished in ${result.durationS} s`);
   process.exit(0);
 } catch (err) {

@@ -18,6 +18,7 @@ import {
 import { AppError, fail, toErrorBody } from "@relay/shared/errors";
 import { PROTOCOL_VERSION } from "@relay/shared/limits";
 import { isClientEvent } from "@relay/shared/protocol";
+import { registerAuthHandlers } from "./handlers/auth.handlers";
 import type { HandlerContext, RelayServer } from "./handlers/context";
 import { registerMessageHandlers } from "./handlers/message.handlers";
 import { registerPresenceHandlers } from "./handlers/presence.handlers";
@@ -112,12 +113,13 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
   });
   const sweeper = startSuspensionSweeper(stores, logger);
 
-  const ctx: HandlerContext = { core, deny, logger, metrics, presence };
+  const ctx: HandlerContext = { core, deny, tokens, logger, metrics, presence };
 
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const version = auth.protocolVersion ?? PROTOCOL_VERSION;
-    if (version !== PROTOCOL_VERSION) {
+    // Some clients (Java's io.socket) send every auth value as a string: "1" is 1.
+    if (version !== PROTOCOL_VERSION && version !== String(PROTOCOL_VERSION)) {
       return next(
         handshakeError(
           new AppError(
@@ -148,6 +150,7 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
       metrics.connectedSockets.dec();
       presence.disconnect(socket.id);
     });
+    registerAuthHandlers(ctx, socket);
     registerMessageHandlers(ctx, socket);
     registerReceiptHandlers(ctx, socket);
     registerTypingHandlers(ctx, socket);

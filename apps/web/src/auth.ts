@@ -5,16 +5,17 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
-import { authenticate } from "@relay/core";
+import { signInWithPassword } from "@relay/core";
 import { AppError } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZTokenRequestSchema, toUserRole, type TUserRole } from "@relay/shared/schemas";
 import { loadEnv } from "./env";
 import { getDeps } from "./server/deps";
+import { clientIp } from "./server/route";
 
 /** Sign-in refused for a reason the person should see (the code reaches the client). */
 class AccountRefused extends CredentialsSignin {
-  constructor(code: "suspended" | "banned" | "invalid") {
+  constructor(code: "suspended" | "banned" | "invalid" | "rate_limited") {
     super();
     this.code = code;
   }
@@ -36,20 +37,23 @@ function providers(): NextAuthConfig["providers"] {
         email: { label: "Email", type: "email" },
         password: { label: "Password", type: "password" },
       },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const input = parsePayload(ZTokenRequestSchema, {
           email: raw.email,
           password: raw.password,
         });
         if (!input.ok) throw new AccountRefused("invalid");
         try {
-          const user = await authenticate(getDeps(), input.data);
+          // The same guarded sign-in as POST /api/v1/auth/token (per IP and per account).
+          const user = await signInWithPassword(getDeps(), { ...input.data, ip: clientIp(request) });
           return { id: user.id, name: user.name, email: user.email, role: user.role };
         } catch (err) {
           if (err instanceof AppError && err.code === "FORBIDDEN")
             throw new AccountRefused(/banned/.test(err.message) ? "banned" : "suspended");
           if (err instanceof AppError && err.code === "UNAUTHORIZED")
             throw new AccountRefused("invalid");
+          if (err instanceof AppError && err.code === "RATE_LIMITED")
+            throw new AccountRefused("rate_limited");
           throw err;
         }
       },

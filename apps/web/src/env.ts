@@ -15,6 +15,8 @@ export const ZWebEnvSchema = z.object({
   // Per-IP limits of the unauthenticated auth routes: sign-ups per 10 minutes, sign-ins per minute.
   AUTH_SIGNUP_LIMIT: z.coerce.number<string>().int().min(1).default(10),
   AUTH_TOKEN_LIMIT: z.coerce.number<string>().int().min(1).default(30),
+  // Lifetime of access tokens (REST, mobile, the browser's socket); sockets refresh before it ends.
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number<string>().int().min(5).max(86_400).default(900),
   // Optional OAuth sign-in: the GitHub button appears only when both are set.
   AUTH_GITHUB_ID: z.string().min(1).optional(),
   AUTH_GITHUB_SECRET: z.string().min(1).optional(),

@@ -12,6 +12,7 @@ export * from "./events/port";
 export * from "./events/emitter";
 export * from "./auth/tokens";
 export * from "./auth/access";
+export * from "./auth/credential-guard";
 export * from "./auth/refresh-tokens";
 export * from "./users/users";
 export * from "./users/last-seen";

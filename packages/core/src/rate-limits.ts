@@ -17,6 +17,8 @@ export interface TRateLimitRule {
   durationSeconds: number;
   /** The RATE_LIMITED message a client sees. */
   message: string;
+  /** Once over the limit, the key stays refused this long (0: until the window ends). */
+  blockSeconds?: number;
 }
 
 export const DEFAULT_RATE_LIMITS = {
@@ -42,8 +44,29 @@ export const DEFAULT_RATE_LIMITS = {
   report: { points: 10, durationSeconds: 600, message: "too many reports; try again later" },
   /** POST /auth/signup per client IP. */
   signUp: { points: 10, durationSeconds: 600, message: "too many attempts, try again later" },
-  /** POST /auth/token per client IP. */
+  /**
+   * Every credential attempt (REST token, browser sign-in, sign-up, refresh)
+   * per client IP: one shared budget, so rotating paths buys nothing.
+   */
   signIn: { points: 30, durationSeconds: 60, message: "too many attempts, try again later" },
+  /**
+   * Failed password checks per account: after 20 within 15 minutes the account
+   * is locked for 10 minutes (short, so an attacker cannot lock a victim out
+   * for long); a successful sign-in clears it. Slow-down before that: see
+   * auth/credential-guard.ts.
+   */
+  signInFailures: {
+    points: 20,
+    durationSeconds: 15 * 60,
+    blockSeconds: 10 * 60,
+    message: "too many failed sign-ins for this account; try again in a few minutes",
+  },
+  /** The per-account slow-down between failed attempts (blocked for a growing time after each). */
+  signInBackoff: {
+    points: 1,
+    durationSeconds: 1,
+    message: "too many failed sign-ins; wait a moment before trying again",
+  },
 } satisfies Record<string, TRateLimitRule>;
 
 export type TRateLimitName = keyof typeof DEFAULT_RATE_LIMITS;
@@ -57,6 +80,10 @@ export interface RateLimits {
   enforce(name: TRateLimitName, key: string): Promise<void>;
   /** Forgets `key` (a typing:stop lets the next typing:start through at once). */
   reset(name: TRateLimitName, key: string): Promise<void>;
+  /** Points used by `key` in its current window and ms until the key is allowed again (0 when it is). */
+  peek(name: TRateLimitName, key: string): Promise<{ consumed: number; retryInMs: number }>;
+  /** Refuses `key` for `seconds` from now. */
+  block(name: TRateLimitName, key: string, seconds: number): Promise<void>;
 }
 
 export function createRateLimits(
@@ -74,16 +101,22 @@ export function createRateLimits(
   const limiter = (name: TRateLimitName): RateLimiterRedis => {
     let l = limiters.get(name);
     if (!l) {
-      const { points, durationSeconds } = rules[name];
+      const { points, durationSeconds, blockSeconds = 0 } = rules[name];
       const keyPrefix = keys.rateLimit(name);
       l = new RateLimiterRedis({
         storeClient: redis,
         keyPrefix,
         points,
         duration: durationSeconds,
+        blockDuration: blockSeconds,
         // While Redis is not connected, go straight to the insurance limiter.
         rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds }),
+        insuranceLimiter: new RateLimiterMemory({
+          keyPrefix,
+          points,
+          duration: durationSeconds,
+          blockDuration: blockSeconds,
+        }),
       });
       limiters.set(name, l);
     }
@@ -108,6 +141,15 @@ export function createRateLimits(
     },
     async reset(name, key) {
       await limiter(name).delete(key);
+    },
+    async peek(name, key) {
+      const res = await limiter(name).get(key);
+      if (!res) return { consumed: 0, retryInMs: 0 };
+      const over = res.consumedPoints > rules[name].points;
+      return { consumed: res.consumedPoints, retryInMs: over ? res.msBeforeNext : 0 };
+    },
+    async block(name, key, seconds) {
+      await limiter(name).block(key, seconds);
     },
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { TAck } from "./errors";
 import type {
+  TAuthRefreshPayload,
+  TAuthRefreshResult,
   TConversationUpdatedEvent,
   TMessage,
   TMessageDeletedEvent,
@@ -49,6 +51,8 @@ export interface ClientToServerEvents {
   "presence:unwatch": WithAck<TPresenceWatchPayload, null>;
   "presence:set": WithAck<TPresenceSetPayload, null>;
   sync: WithAck<TSyncPayload, TSyncResult>;
+  /** A fresh access token for this socket (same user), sent before the current one expires. */
+  "auth:refresh": WithAck<TAuthRefreshPayload, TAuthRefreshResult>;
 }
 
 export interface ServerToClientEvents {
@@ -69,4 +73,7 @@ export interface SocketData {
   userId: string;
   role: TUserRole;
   sessionId: string;
+  /** From the access token: when it was issued and when it expires (epoch ms). */
+  issuedAtMs?: number;
+  expiresAtMs?: number;
 }

@@ -285,6 +285,7 @@ describe("client events", () => {
         "presence:unwatch",
         "presence:set",
         "sync",
+        "auth:refresh",
       ].sort(),
     );
   });
@@ -327,5 +328,26 @@ describe("parsePayloadOrThrow", () => {
     expect(caught).toBeInstanceOf(AppError);
     expect((caught as AppError).code).toBe("PAYLOAD_TOO_LARGE");
     expect((caught as AppError).status).toBe(413);
+  });
+});
+
+describe("hostile input", () => {
+  it("refuses a __proto__ key anywhere instead of dropping it", () => {
+    const payload = JSON.parse('{"conversations":{"__proto__":{"polluted":true}}}') as unknown;
+    expect(parsePayload(ZSyncPayloadSchema, payload)).toEqual({
+      ok: false,
+      error: { code: "INVALID_PAYLOAD", message: "forbidden key: conversations.__proto__" },
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses NUL and other control characters and unpaired surrogates in text", () => {
+    for (const body of ["a\u0000b", "bell\u0007", "lone \uD800 high", "lone \uDC00 low"]) {
+      const res = parsePayload(ZMessageSendPayloadSchema, send({ body }));
+      expect(res.ok, JSON.stringify(body)).toBe(false);
+      expect(!res.ok && res.error.code).toBe("INVALID_PAYLOAD");
+    }
+    for (const body of ["tabs\tand\nnewlines", "emoji 😀 (a surrogate pair)", "עברית ‮ reversed"])
+      expect(parsePayload(ZMessageSendPayloadSchema, send({ body })).ok, body).toBe(true);
   });
 });

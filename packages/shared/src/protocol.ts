@@ -11,6 +11,8 @@ import type { ClientToServerEvents, ServerToClientEvents, TAckCallback } from ".
 import { summarizeIssues } from "./issues";
 import type { TIssue } from "./issues";
 import {
+  ZAuthRefreshPayloadSchema,
+  ZAuthRefreshResultSchema,
   ZConversationUpdatedEventSchema,
   ZMessageDeletedEventSchema,
   ZMessageDeletePayloadSchema,
@@ -48,6 +50,7 @@ export const CLIENT_PAYLOAD_SCHEMAS = {
   "presence:unwatch": ZPresenceWatchPayloadSchema,
   "presence:set": ZPresenceSetPayloadSchema,
   sync: ZSyncPayloadSchema,
+  "auth:refresh": ZAuthRefreshPayloadSchema,
 } as const satisfies {
   [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]>;
 };
@@ -81,6 +84,7 @@ export const CLIENT_RESULT_SCHEMAS = {
   "presence:unwatch": z.null(),
   "presence:set": z.null(),
   sync: ZSyncResultSchema,
+  "auth:refresh": ZAuthRefreshResultSchema,
 } as const satisfies { [E in TAckedClientEventName]: z.ZodType<TClientResult<E>> };
 
 export type TServerEventName = keyof ServerToClientEvents;
@@ -117,6 +121,22 @@ export function payloadSchemaFor(event: string) {
   return isClientEvent(event) ? CLIENT_PAYLOAD_SCHEMAS[event] : undefined;
 }
 
+/**
+ * JSON.parse makes `"__proto__"` an own key; zod's records then drop it
+ * silently (and a careless merge would set a prototype). Refuse it anywhere
+ * in a payload instead of letting it vanish.
+ */
+function forbiddenKeyPath(input: unknown, path = "", depth = 0): string | null {
+  if (input === null || typeof input !== "object" || depth > 32) return null;
+  for (const key of Object.keys(input)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === "__proto__") return here;
+    const nested = forbiddenKeyPath((input as Record<string, unknown>)[key], here, depth + 1);
+    if (nested) return nested;
+  }
+  return null;
+}
+
 function isBodyTooLong(issue: TIssue): boolean {
   return issue.code === "too_big" && issue.origin === "string" && issue.path.at(-1) === "body";
 }
@@ -127,6 +147,8 @@ function isBodyTooLong(issue: TIssue): boolean {
  * e.g. "body: too long (max 4000)", "conversationId: invalid uuid", "unknown key: foo".
  */
 export function parsePayload<S extends z.ZodType>(schema: S, input: unknown): TAck<z.output<S>> {
+  const forbidden = forbiddenKeyPath(input);
+  if (forbidden) return fail("INVALID_PAYLOAD", `forbidden key: ${forbidden}`);
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return ok(result.data);
   const issues = result.error.issues;

@@ -41,12 +41,29 @@ export type TSettablePresenceStatus = z.infer<typeof ZSettablePresenceStatusSche
 export const ZDevicePlatformSchema = z.enum(["fcm", "apns"]);
 export const ZErrorCodeSchema = z.enum(ERROR_CODES);
 
+/** C0 controls other than tab, line feed and carriage return, and DEL. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** A UTF-16 surrogate without its partner: not text, and not storable as sent. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text a person typed: no NUL or other control characters (tab and newlines
+ * are fine) and well-formed UTF-16, so what is stored and echoed back is
+ * exactly what was acknowledged. Every user-supplied string goes through this.
+ */
+export function zText() {
+  return z
+    .string()
+    .refine((s) => !CONTROL_CHARS.test(s), "must not contain control characters")
+    .refine((s) => !LONE_SURROGATE.test(s), "invalid text (unpaired surrogate)");
+}
+
 export const ZEmailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
 export const ZPasswordSchema = z.string().min(LIMITS.passwordMinChars).max(LIMITS.passwordMaxChars);
-export const ZDisplayNameSchema = z.string().trim().min(1).max(LIMITS.nameMaxChars);
-export const ZGroupTitleSchema = z.string().trim().min(1).max(LIMITS.titleMaxChars);
+export const ZDisplayNameSchema = zText().trim().min(1).max(LIMITS.nameMaxChars);
+export const ZGroupTitleSchema = zText().trim().min(1).max(LIMITS.titleMaxChars);
 /** A message body as sent by a client: trimmed, non-empty, ≤ bodyMaxChars. */
-export const ZMessageBodySchema = z.string().trim().min(1).max(LIMITS.bodyMaxChars);
+export const ZMessageBodySchema = zText().trim().min(1).max(LIMITS.bodyMaxChars);
 export const ZClientMsgIdSchema = z
   .string()
   .min(1)
@@ -152,7 +169,7 @@ export type TRefreshRequest = z.infer<typeof ZRefreshRequestSchema>;
 
 /** GET /api/v1/users?query= */
 export const ZUserSearchQuerySchema = z.strictObject({
-  query: z.string().trim().min(1).max(LIMITS.searchQueryMaxChars),
+  query: zText().trim().min(1).max(LIMITS.searchQueryMaxChars),
 });
 export type TUserSearchQuery = z.infer<typeof ZUserSearchQuerySchema>;
 
@@ -183,7 +200,7 @@ export type TConversationSettingsRequest = z.infer<typeof ZConversationSettingsR
 /** POST /api/v1/devices */
 export const ZRegisterDeviceRequestSchema = z.strictObject({
   platform: ZDevicePlatformSchema,
-  token: z.string().min(1).max(4096),
+  token: zText().min(1).max(4096),
 });
 export type TRegisterDeviceRequest = z.infer<typeof ZRegisterDeviceRequestSchema>;
 
@@ -234,8 +251,12 @@ export type TTokenPair = z.infer<typeof ZTokenPairSchema>;
 export const ZAuthTokensSchema = ZTokenPairSchema.extend({ user: ZUserPublicSchema });
 export type TAuthTokens = z.infer<typeof ZAuthTokensSchema>;
 
-/** GET /api/v1/auth/realtime-token */
-export const ZRealtimeTokenSchema = z.object({ token: z.string(), url: z.string() });
+/** GET /api/v1/auth/realtime-token (`expiresAt`: refresh the socket with auth:refresh before it). */
+export const ZRealtimeTokenSchema = z.object({
+  token: z.string(),
+  url: z.string(),
+  expiresAt: ZIsoDateTimeSchema.optional(),
+});
 export type TRealtimeToken = z.infer<typeof ZRealtimeTokenSchema>;
 
 /** POST /api/v1/auth/signup → 201 (sign-up does not sign in: no tokens). */
@@ -346,7 +367,15 @@ export const ZSyncPayloadSchema = z.strictObject({
 });
 export type TSyncPayload = z.infer<typeof ZSyncPayloadSchema>;
 
+/** auth:refresh — a new access token for this socket, before the current one expires. */
+export const ZAuthRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+export type TAuthRefreshPayload = z.infer<typeof ZAuthRefreshPayloadSchema>;
+
 // ------------------------------------------------------------- ack results
+
+/** auth:refresh → when the socket's session now expires. */
+export const ZAuthRefreshResultSchema = z.object({ expiresAt: ZIsoDateTimeSchema });
+export type TAuthRefreshResult = z.infer<typeof ZAuthRefreshResultSchema>;
 
 /** message:send → */
 export const ZMessageSendResultSchema = z.object({
@@ -419,7 +448,8 @@ export const ZConversationUpdatedEventSchema = z.object({
 });
 export type TConversationUpdatedEvent = z.infer<typeof ZConversationUpdatedEventSchema>;
 
-export const ZSessionRevokedReasonSchema = z.enum(["banned", "suspended", "logged_out"]);
+/** Why the server ended a socket's session (`expired`: its access token ran out without auth:refresh). */
+export const ZSessionRevokedReasonSchema = z.enum(["banned", "suspended", "logged_out", "expired"]);
 export type TSessionRevokedReason = z.infer<typeof ZSessionRevokedReasonSchema>;
 export const ZSessionRevokedEventSchema = z.object({ reason: ZSessionRevokedReasonSchema });
 export type TSessionRevokedEvent = z.infer<typeof ZSessionRevokedEventSchema>;
@@ -443,7 +473,7 @@ export const ZReportRequestSchema = z.strictObject({
   messageId: ZIdSchema,
   category: ZReportCategorySchema,
   /** Optional details for the moderators. */
-  reason: z.string().trim().max(LIMITS.reportReasonMaxChars).default(""),
+  reason: zText().trim().max(LIMITS.reportReasonMaxChars).default(""),
 });
 export type TReportRequest = z.input<typeof ZReportRequestSchema>;
 
@@ -452,8 +482,7 @@ export const ZReportReceiptSchema = z.object({ status: z.literal("received") });
 export type TReportReceipt = z.infer<typeof ZReportReceiptSchema>;
 
 /** A moderator's reason for an action: required, shown in the audit log. */
-export const ZModerationReasonSchema = z
-  .string()
+export const ZModerationReasonSchema = zText()
   .trim()
   .min(1)
   .max(LIMITS.moderationReasonMaxChars);
@@ -463,7 +492,7 @@ export const ZSuspendUserRequestSchema = z.strictObject({
   userId: ZIdSchema,
   reason: ZModerationReasonSchema,
   /** Internal, for moderators only. */
-  note: z.string().trim().max(LIMITS.moderationReasonMaxChars).optional(),
+  note: zText().trim().max(LIMITS.moderationReasonMaxChars).optional(),
   durationMinutes: z
     .int()
     .min(1)
@@ -476,7 +505,7 @@ export type TSuspendUserRequest = z.input<typeof ZSuspendUserRequestSchema>;
 export const ZBanUserRequestSchema = z.strictObject({
   userId: ZIdSchema,
   reason: ZModerationReasonSchema,
-  note: z.string().trim().max(LIMITS.moderationReasonMaxChars).optional(),
+  note: zText().trim().max(LIMITS.moderationReasonMaxChars).optional(),
 });
 export type TBanUserRequest = z.input<typeof ZBanUserRequestSchema>;
 
@@ -496,7 +525,7 @@ export type TChangeRoleRequest = z.input<typeof ZChangeRoleRequestSchema>;
 
 /** The admin users list: server-side search, filters and a cursor. */
 export const ZAdminUserQuerySchema = z.strictObject({
-  query: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+  query: zText().trim().max(LIMITS.searchQueryMaxChars).optional(),
   role: ZUserRoleSchema.optional(),
   status: ZUserStatusSchema.optional(),
   createdFrom: ZIsoDateTimeSchema.optional(),
@@ -542,9 +571,9 @@ export type TReportQueueQuery = z.input<typeof ZReportQueueQuerySchema>;
 
 export const ZAuditQuerySchema = z.strictObject({
   actorId: ZIdSchema.optional(),
-  action: z.string().trim().max(100).optional(),
-  targetType: z.string().trim().max(50).optional(),
-  targetId: z.string().trim().max(100).optional(),
+  action: zText().trim().max(100).optional(),
+  targetType: zText().trim().max(50).optional(),
+  targetId: zText().trim().max(100).optional(),
   from: ZIsoDateTimeSchema.optional(),
   to: ZIsoDateTimeSchema.optional(),
   cursor: z.string().max(200).optional(),
@@ -554,7 +583,7 @@ export type TAuditQuery = z.input<typeof ZAuditQuerySchema>;
 
 export const ZAdminConversationQuerySchema = z.strictObject({
   /** Matches a group title or a member's name or email. */
-  query: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+  query: zText().trim().max(LIMITS.searchQueryMaxChars).optional(),
   type: z.enum(["direct", "group"]).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.int().min(1).max(100).default(50),
@@ -580,3 +609,36 @@ export const ZConversationActionRequestSchema = z.strictObject({
   reason: ZModerationReasonSchema,
 });
 export type TConversationActionRequest = z.input<typeof ZConversationActionRequestSchema>;
+
+// admin console
+
+/** Signing in to the admin console: email, password and, once enrolled, the authenticator's code. */
+export const ZStaffSignInRequestSchema = z.strictObject({
+  ...ZTokenRequestSchema.shape,
+  totp: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "expected the 6-digit code")
+    .optional(),
+});
+export type TStaffSignInRequest = z.infer<typeof ZStaffSignInRequestSchema>;
+
+/** Turning on TOTP: the secret shown at enrolment and a current code from the authenticator. */
+export const ZEnableTotpRequestSchema = z.strictObject({
+  secret: z
+    .string()
+    .regex(/^[A-Z2-7]{16,128}$/, "expected a base32 secret"),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "expected the 6-digit code"),
+});
+export type TEnableTotpRequest = z.infer<typeof ZEnableTotpRequestSchema>;
+
+/** A conversation's page in the console: history before a seq or around one, and a people lookup. */
+export const ZAdminConversationViewQuerySchema = z.strictObject({
+  before: zQueryInt(1).optional(),
+  around: zQueryInt(1).optional(),
+  people: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+});
+export type TAdminConversationViewQuery = z.infer<typeof ZAdminConversationViewQuerySchema>;

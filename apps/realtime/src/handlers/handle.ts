@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import { AppError, fail, ok, toErrorBody, type TAck } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
-import { endSession, type HandlerContext, type RelaySocket } from "./context";
+import { endSession, sessionEnded, type HandlerContext, type RelaySocket } from "./context";
 
 type LooseSocket = { on(event: string, listener: (...args: unknown[]) => void): void };
 
@@ -22,11 +22,16 @@ export function onAck<S extends z.ZodType, R>(
       ctx.metrics.eventLatency.observe({ event }, (performance.now() - started) / 1000);
       reply?.(res);
     };
-    // A revoked session (ban, suspension, logout on any node) gets no further event.
-    const revoked = ctx.deny.check(socket.data);
-    if (revoked) {
-      finish(fail("UNAUTHORIZED", `session revoked (${revoked})`));
-      return endSession(socket, revoked);
+    // A revoked or expired session gets no further event.
+    const ended = sessionEnded(ctx, socket);
+    if (ended) {
+      finish(
+        fail(
+          "UNAUTHORIZED",
+          ended === "expired" ? "session expired; reconnect with a fresh token" : `session revoked (${ended})`,
+        ),
+      );
+      return endSession(socket, ended);
     }
     const parsed = parsePayload(schema, payload);
     if (!parsed.ok) return finish(parsed);

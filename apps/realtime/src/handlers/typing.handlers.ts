@@ -2,12 +2,12 @@
 import { relayTyping } from "@relay/core";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZTypingPayloadSchema } from "@relay/shared/schemas";
-import { endSession, type HandlerContext, type RelaySocket } from "./context";
+import { endSession, sessionEnded, type HandlerContext, type RelaySocket } from "./context";
 
 export function registerTypingHandlers(ctx: HandlerContext, socket: RelaySocket) {
   const relay = (payload: unknown, typing: boolean) => {
-    const revoked = ctx.deny.check(socket.data);
-    if (revoked) return endSession(socket, revoked);
+    const ended = sessionEnded(ctx, socket);
+    if (ended) return endSession(socket, ended);
     const parsed = parsePayload(ZTypingPayloadSchema, payload);
     if (!parsed.ok) return;
     void relayTyping(ctx.core, {

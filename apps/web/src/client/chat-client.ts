@@ -27,7 +27,7 @@ type Loose = {
 export interface ChatClientOptions {
   me: string;
   /** GET /api/v1/auth/realtime-token (session cookie). */
-  fetchRealtimeToken: () => Promise<{ token: string; url: string }>;
+  fetchRealtimeToken: () => Promise<{ token: string; url: string; expiresAt?: string }>;
   /** GET /api/v1/conversations (session cookie). */
   fetchConversations: () => Promise<TConversationSummary[]>;
 }
@@ -57,6 +57,7 @@ export class ChatClient {
   #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #typingSentAt = new Map<string, number>();
   #watched = new Set<string>();
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #opts: ChatClientOptions;
 
   constructor(opts: ChatClientOptions) {
@@ -67,7 +68,7 @@ export class ChatClient {
 
   async start(): Promise<void> {
     await this.refreshConversations();
-    const { token, url } = await this.#opts.fetchRealtimeToken();
+    const { token, url, expiresAt } = await this.#opts.fetchRealtimeToken();
     const socket: RelaySocket = io(url, {
       auth: { token, protocolVersion: PROTOCOL_VERSION },
       transports: ["websocket"],
@@ -76,6 +77,7 @@ export class ChatClient {
     });
     this.#socket = socket;
     this.#resolveSocket(socket);
+    this.#scheduleRefresh(expiresAt);
     socket.on("connect", () => {
       this.store.update((s) => S.setConnection(s, "online"));
       void this.#afterConnect(this.#everConnected);
@@ -93,6 +95,7 @@ export class ChatClient {
         this.#opts.fetchRealtimeToken().then(
           (t) => {
             socket.auth = { token: t.token, protocolVersion: PROTOCOL_VERSION };
+            this.#scheduleRefresh(t.expiresAt);
             socket.connect();
           },
           (refused: unknown) => {
@@ -131,11 +134,46 @@ export class ChatClient {
 
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#refreshTimer);
     this.#socket?.close();
     if (typeof window !== "undefined") {
       window.removeEventListener("online", this.#onOnline);
       document.removeEventListener("visibilitychange", this.#onVisibility);
     }
+  }
+
+  /**
+   * The server ends a socket when its access token expires; a fresh token is
+   * fetched at 80% of the token's life and handed to the live socket
+   * (`auth:refresh`) and to the next reconnect, so a person who keeps the tab
+   * open never sees an interruption.
+   */
+  #scheduleRefresh(expiresAt: string | undefined): void {
+    clearTimeout(this.#refreshTimer);
+    if (!expiresAt || this.#stopped) return;
+    const left = Date.parse(expiresAt) - Date.now();
+    this.#refreshTimer = setTimeout(() => void this.#refreshToken(), Math.max(1_000, left * 0.8));
+  }
+
+  async #refreshToken(): Promise<void> {
+    let next: { token: string; expiresAt?: string };
+    try {
+      next = await this.#opts.fetchRealtimeToken();
+    } catch (err) {
+      const reason = revokedReasonOf(err);
+      if (reason) {
+        this.stop();
+        window.location.assign(`/signin?revoked=${reason}`);
+        return;
+      }
+      this.#refreshTimer = setTimeout(() => void this.#refreshToken(), 5_000); // offline: try again
+      return;
+    }
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.auth = { token: next.token, protocolVersion: PROTOCOL_VERSION };
+    if (socket.connected) await this.#ack("auth:refresh", { token: next.token });
+    this.#scheduleRefresh(next.expiresAt);
   }
 
   #onOnline = () => {

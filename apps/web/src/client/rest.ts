@@ -2,6 +2,7 @@
 // contract's {code, message}; callers show the message.
 import type {
   TConversationSummary,
+  TRealtimeToken,
   TReportReceipt,
   TReportRequest,
   TUserPublic,
@@ -45,7 +46,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const rest = {
   signup: (email: string, password: string, name: string) =>
     call<{ user: TUserPublic }>("POST", "/auth/signup", { email, password, name }),
-  realtimeToken: () => call<{ token: string; url: string }>("GET", "/auth/realtime-token"),
+  realtimeToken: () => call<TRealtimeToken>("GET", "/auth/realtime-token"),
   conversations: () =>
     call<{ conversations: TConversationSummary[] }>("GET", "/conversations").then(
       (r) => r.conversations,

@@ -7,6 +7,7 @@ import { Brand, Button, FormError, TextField } from "@relay/ui";
 
 const reasons: Record<string, string> = {
   invalid: "Wrong email or password.",
+  rate_limited: "Too many attempts. Wait a moment, then try again.",
   suspended: "This account is suspended. Contact an administrator.",
   banned: "This account has been banned.",
 };

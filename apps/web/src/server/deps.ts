@@ -26,7 +26,14 @@ export function createWebDeps(env: TWebEnv): WebDeps {
       signIn: { points: env.AUTH_TOKEN_LIMIT },
     },
   });
-  return { ...stores, env, tokens: createTokenService({ jwtSecret: env.JWT_SECRET }) };
+  return {
+    ...stores,
+    env,
+    tokens: createTokenService({
+      jwtSecret: env.JWT_SECRET,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    }),
+  };
 }
 
 const holder = globalThis as typeof globalThis & { __relayWebDeps?: WebDeps };

@@ -196,11 +196,11 @@ export function parseParams<S extends z.ZodType>(params: unknown, schema: S): z.
   return parsePayloadOrThrow(schema, params);
 }
 
-/** RATE_LIMITED once the caller's IP used up the `name` limit (sign-up, sign-in). */
+/** RATE_LIMITED once the caller's IP used up the `name` limit (sign-ups; sign-ins go through the credential guard). */
 export async function limitByIp(
   deps: Pick<WebDeps, "limits">,
   req: Request,
-  name: Extract<TRateLimitName, "signUp" | "signIn">,
+  name: Extract<TRateLimitName, "signUp">,
 ): Promise<void> {
   await deps.limits.enforce(name, clientIp(req));
 }

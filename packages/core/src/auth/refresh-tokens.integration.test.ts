@@ -32,7 +32,14 @@ describe("issueTokenPair", () => {
     expect(Math.abs(ttl - REFRESH_TOKEN_TTL_SECONDS)).toBeLessThan(60);
 
     const claims = await s.tokens.verifyAccess(pair.accessToken);
-    expect(claims).toEqual({ userId: user.id, role: "USER", sessionId: row.id });
+    expect(claims).toEqual({
+      userId: user.id,
+      role: "USER",
+      sessionId: row.id,
+      issuedAtMs: expect.any(Number) as unknown,
+      expiresAtMs: expect.any(Number) as unknown,
+    });
+    expect(claims.expiresAtMs! - claims.issuedAtMs!).toBeCloseTo(s.tokens.accessTtlSeconds * 1000, -3);
   });
 
   it("refuses suspended and banned users", async () => {

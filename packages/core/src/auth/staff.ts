@@ -8,9 +8,10 @@ import { generateSecret, generateURI, verify } from "otplib";
 import type { PrismaClient, User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
 import type { TTokenRequest } from "@relay/shared/schemas";
+import type { CoreDeps } from "../deps";
 import { recordAudit, type TModerationContext } from "../moderation/audit";
 import { hasRole } from "../moderation/roles";
-import { authenticate } from "../users/users";
+import { authenticate, signInWithPassword } from "../users/users";
 
 /** One 30 s step either side, for clock drift. */
 const TOTP_TOLERANCE_SECONDS = 30;
@@ -51,6 +52,8 @@ async function codeMatches(secret: string, code: string): Promise<boolean> {
 
 export interface StaffDeps {
   db: PrismaClient;
+  /** When given, sign-ins go through the credential guard (per IP and per account). */
+  limits?: CoreDeps["limits"];
   /** The admin app's secret (AUTH_SECRET): the TOTP secrets' encryption key is derived from it. */
   appSecret: string;
 }
@@ -62,10 +65,13 @@ export interface StaffDeps {
  */
 export async function authenticateStaff(
   deps: StaffDeps,
-  input: TTokenRequest & { totp?: string | undefined },
+  input: TTokenRequest & { totp?: string | undefined; ip?: string },
   opts: { requireTotpForAdmins: boolean },
 ): Promise<{ user: User; needsTotpEnrollment: boolean }> {
-  const user = await authenticate(deps, input);
+  const { limits } = deps;
+  const user = limits
+    ? await signInWithPassword({ db: deps.db, limits }, { ...input, ip: input.ip ?? "unknown" })
+    : await authenticate(deps, input);
   if (!hasRole(user.role, "MODERATOR"))
     throw new AppError("FORBIDDEN", "the admin console is for moderators and admins");
   if (user.totpEnabledAt && user.totpSecret) {

@@ -19,6 +19,8 @@ export interface TAccessClaims {
    * voids every token issued before it.
    */
   issuedAtMs?: number;
+  /** When the token stops being valid (epoch ms); a socket must refresh before it (auth:refresh). */
+  expiresAtMs?: number;
 }
 
 export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?: number }) {
@@ -49,17 +51,21 @@ export function createTokenService(opts: { jwtSecret: string; accessTtlSeconds?:
           issuer: ACCESS_TOKEN_ISSUER,
           audience: ACCESS_TOKEN_AUDIENCE,
         });
-        if (typeof payload.sub !== "string" || typeof payload.sid !== "string")
+        // Every claim we rely on must be there: a token without an expiry, an
+        // issue time or a subject is refused, whoever signed it.
+        if (
+          typeof payload.sub !== "string" ||
+          typeof payload.sid !== "string" ||
+          typeof payload.exp !== "number" ||
+          typeof payload.iat !== "number"
+        )
           throw new Error("claims");
         return {
           userId: payload.sub,
           role: toUserRole(payload.role),
           sessionId: payload.sid,
-          ...(typeof payload.iatMs === "number"
-            ? { issuedAtMs: payload.iatMs }
-            : typeof payload.iat === "number"
-              ? { issuedAtMs: payload.iat * 1000 }
-              : {}),
+          issuedAtMs: typeof payload.iatMs === "number" ? payload.iatMs : payload.iat * 1000,
+          expiresAtMs: payload.exp * 1000,
         };
       } catch {
         throw new AppError("UNAUTHORIZED", "invalid or expired access token");

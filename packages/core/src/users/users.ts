@@ -5,6 +5,12 @@
 import { hashPassword, verifyPassword, type PrismaClient, type User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
 import type { TSignupRequest, TTokenRequest, TUserPublic, TUserRole } from "@relay/shared/schemas";
+import {
+  clearCredentialFailures,
+  guardCredentialAttempt,
+  recordCredentialFailure,
+  type CredentialGuardDeps,
+} from "../auth/credential-guard";
 import { isUniqueViolation } from "../errors";
 
 export interface UsersDeps {
@@ -159,4 +165,26 @@ export async function searchUsers(
       includeEmail: input.callerRole === "ADMIN" || input.callerRole === "MODERATOR",
     }),
   );
+}
+
+/**
+ * `authenticate` behind the credential guard: refused early while the IP or
+ * the account is over its limits; a wrong password is counted against the
+ * account; a success clears it. Every password sign-in (REST token, browser,
+ * admin console) goes through this.
+ */
+export async function signInWithPassword(
+  deps: UsersDeps & CredentialGuardDeps,
+  input: TTokenRequest & { ip: string },
+): Promise<User> {
+  await guardCredentialAttempt(deps, { ip: input.ip, account: input.email });
+  try {
+    const user = await authenticate(deps, input);
+    await clearCredentialFailures(deps, input.email);
+    return user;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "UNAUTHORIZED")
+      await recordCredentialFailure(deps, input.email);
+    throw err;
+  }
 }

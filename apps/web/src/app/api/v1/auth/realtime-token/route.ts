@@ -1,10 +1,9 @@
 // GET /api/v1/auth/realtime-token → {token, url}: an access token for the
 // browser's Socket.IO connection and where to connect.
 //
-// NOTE: the contract authenticates this route with the browser's session
-// cookie. next-auth lands in a later issue; until then the route accepts a
-// Bearer access token (authedRoute), and the session-cookie path is added in
-// authedRoute when next-auth arrives.
+// The browser calls it with its session cookie (API clients may use a Bearer
+// token); `expiresAt` tells the client when to send `auth:refresh` over the
+// socket (the server ends a socket whose token ran out).
 import type { TRealtimeToken } from "@relay/shared/schemas";
 import { authedRoute, json } from "@/server/route";
 
@@ -16,6 +15,10 @@ export const GET = authedRoute(async ({ deps, auth, user }) => {
     role: user.role,
     sessionId: auth.sessionId,
   });
-  const body: TRealtimeToken = { token, url: deps.env.REALTIME_PUBLIC_URL };
+  const body: TRealtimeToken = {
+    token,
+    url: deps.env.REALTIME_PUBLIC_URL,
+    expiresAt: new Date(Date.now() + deps.tokens.accessTtlSeconds * 1000).toISOString(),
+  };
   return json(body);
 });
