@@ -2,11 +2,13 @@
 // Request plus `{ params: Promise<…> }`. The handlers build their real
 // dependencies (Postgres, Redis, Cassandra) from process.env on first use.
 import { randomUUID } from "node:crypto";
+import { NextRequest } from "next/server";
 import { afterAll } from "vitest";
 import type { z } from "zod";
 import { ZAckErrorSchema, ZAuthTokensSchema } from "@relay/shared/schemas";
 import { POST as signup } from "../src/app/api/v1/auth/signup/route";
 import { POST as token } from "../src/app/api/v1/auth/token/route";
+import { handlers } from "../src/auth";
 import { closeDeps } from "../src/server/deps";
 import type { RouteHandler } from "../src/server/route";
 
@@ -103,4 +105,52 @@ export async function newAccount(
 /** The contract's error body `{ok:false, error:{code,message}}` (fails the test otherwise). */
 export function errorOf(res: CallResult): { code: string; message: string } {
   return ZAckErrorSchema.parse(res.body).error;
+}
+
+const BASE = "http://localhost:3000";
+
+/**
+ * One browser sign-in, as the sign-in form posts it (next-auth's credentials
+ * callback with its CSRF token): next-auth's error code ("ok" on success) and
+ * the cookies the browser would then hold.
+ */
+export async function browserSignIn(
+  email: string,
+  password: string,
+): Promise<{ code: string; cookie: string }> {
+  const ip = randomIp();
+  const csrfRes = await handlers.GET(
+    new NextRequest(`${BASE}/api/auth/csrf`, { headers: { "x-real-ip": ip } }),
+  );
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair!.indexOf("=");
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  };
+  keep(csrfRes);
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await handlers.POST(
+    new NextRequest(`${BASE}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: cookie(),
+        "x-real-ip": ip,
+        "x-auth-return-redirect": "1",
+      },
+      body: new URLSearchParams({ email, password, csrfToken, callbackUrl: `${BASE}/chat` }),
+    }),
+  );
+  keep(res);
+  const location =
+    res.headers.get("location") ?? ((await res.json()) as { url?: string }).url ?? "";
+  const params = new URL(location, BASE).searchParams;
+  return {
+    code: params.get("code") ?? (params.get("error") ? "error" : "ok"),
+    cookie: cookie(),
+  };
 }

@@ -1,39 +1,12 @@
 // Brute force through the browser's sign-in (next-auth's credentials
 // callback, which the outside probe hit 45 times in 0.6 s) and the REST token
 // route: one guard behind both, counting failures per account.
-import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { POST as token } from "../src/app/api/v1/auth/token/route";
-import { handlers } from "../src/auth";
-import { call, newAccount, PASSWORD, randomIp } from "./helpers";
+import { browserSignIn as signIn, call, newAccount, PASSWORD, randomIp } from "./helpers";
 
-const BASE = "http://localhost:3000";
-
-/** One browser sign-in attempt, as the sign-in form posts it; returns next-auth's error code or "ok". */
-async function browserSignIn(email: string, password: string): Promise<string> {
-  const ip = randomIp();
-  const csrfRes = await handlers.GET(
-    new NextRequest(`${BASE}/api/auth/csrf`, { headers: { "x-real-ip": ip } }),
-  );
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookie = (csrfRes.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
-  const res = await handlers.POST(
-    new NextRequest(`${BASE}/api/auth/callback/credentials`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        cookie,
-        "x-real-ip": ip,
-        "x-auth-return-redirect": "1",
-      },
-      body: new URLSearchParams({ email, password, csrfToken, callbackUrl: `${BASE}/chat` }),
-    }),
-  );
-  const location =
-    res.headers.get("location") ?? ((await res.json()) as { url?: string }).url ?? "";
-  const code = new URL(location, BASE).searchParams.get("code");
-  return code ?? (new URL(location, BASE).searchParams.get("error") ? "error" : "ok");
-}
+const browserSignIn = async (email: string, password: string) =>
+  (await signIn(email, password)).code;
 
 describe("sign-in brute force", () => {
   it("slows the browser sign-in down per account, and the right password waits too", async () => {

@@ -99,8 +99,30 @@ export function authedRoute<P = Record<string, string>>(
         bearer !== undefined
           ? await authenticateAccessToken(deps, bearer)
           : await sessionCaller(deps, req);
+      // Cookies ride along on cross-site requests; Bearer tokens never do.
+      if (bearer === undefined) assertSameOrigin(req, deps.env.WEB_URL);
       return fn({ req, params: await ctx.params, deps, auth: claims, user });
     });
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence for cookie-authenticated requests that change something: the
+ * browser must say the request comes from this app — `Sec-Fetch-Site:
+ * same-origin`, or an `Origin` equal to the app's own (WEB_URL, or the
+ * request's own origin). A form or fetch from another site is refused before
+ * anything happens. Safe methods and Bearer-token requests are exempt.
+ */
+export function assertSameOrigin(req: Request, appUrl: string): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "same-origin") return;
+  const origin = req.headers.get("origin");
+  const allowed = new Set([new URL(appUrl).origin, new URL(req.url).origin]);
+  if (origin && allowed.has(origin) && (site === null || site === "same-origin" || site === "none"))
+    return;
+  throw new AppError("FORBIDDEN", "cross-site request refused");
 }
 
 /**
