@@ -1,11 +1,12 @@
 // Starts what the browser talks to, as `npm start` would but on test ports and
-// the test stores: the built web app and two realtime nodes (A is the one the
-// web app hands out; tests can steer a browser to B). Returns the teardown.
+// the test stores: the built web app, the built admin console and two
+// realtime nodes (A is the one the web app hands out; tests can steer a
+// browser to B). Returns the teardown.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-export const PORTS = { web: 3100, realtimeA: 4100, realtimeB: 4101 };
+export const PORTS = { web: 3100, admin: 3101, realtimeA: 4100, realtimeB: 4101 };
 
 async function waitFor(url: string, proc: ChildProcess, name: string, output: () => string) {
   const deadline = Date.now() + 60_000;
@@ -43,6 +44,7 @@ function launch(
 export default async function globalSetup() {
   const realtimeUrl = `http://127.0.0.1:${PORTS.realtimeA}`;
   const webUrl = `http://127.0.0.1:${PORTS.web}`;
+  const adminUrl = `http://127.0.0.1:${PORTS.admin}`;
   const procs = [
     launch("realtime A", process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, {
       REALTIME_PORT: String(PORTS.realtimeA),
@@ -60,10 +62,19 @@ export default async function globalSetup() {
       {
         WEB_URL: webUrl,
         REALTIME_PUBLIC_URL: realtimeUrl,
+        // Some browsers are steered to node B directly: the CSP must let them connect.
+        CSP_CONNECT_ORIGINS: `http://127.0.0.1:${PORTS.realtimeB}`,
         // Every browser here shares one IP; the per-IP sign-up limit is tested in apps/web.
         AUTH_SIGNUP_LIMIT: "10000",
         AUTH_TOKEN_LIMIT: "10000",
       },
+    ),
+    launch(
+      "admin",
+      path.join(root, "node_modules/.bin/next"),
+      ["start", "-p", String(PORTS.admin)],
+      path.join(root, "apps/admin"),
+      { WEB_URL: webUrl },
     ),
   ];
   try {
@@ -76,6 +87,7 @@ export default async function globalSetup() {
         procs[1]!.output,
       ),
       waitFor(`${webUrl}/api/healthz`, procs[2]!.child, "web", procs[2]!.output),
+      waitFor(`${adminUrl}/api/healthz`, procs[3]!.child, "admin", procs[3]!.output),
     ]);
   } catch (err) {
     for (const p of procs) p.child.kill("SIGKILL");

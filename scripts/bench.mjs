@@ -370,6 +370,17 @@ try {
     });
     if (admin.status !== 0) throw new ProvisionError("admin users-list benchmark failed");
   }
+  // Push (bench/push.ts, ~1 min): send-path overhead with push on vs off, and
+  // one worker's pushes/s against the local FCM/APNs stand-ins.
+  if (process.env.BENCH_SKIP_PUSH !== "1") {
+    log("push benchmark…");
+    const push = spawnSync(process.execPath, ["--import", "tsx", "bench/push.ts"], {
+      cwd: root,
+      env,
+      stdio: "inherit",
+    });
+    if (push.status !== 0) throw new ProvisionError("push benchmark failed");
+  }
   log(`benchmark finished in ${result.durationS} s`);
   process.exit(0);
 } catch (err) {

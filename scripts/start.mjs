@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm start: provision and start services, migrate, seed the demo, build and
-// serve web, admin and realtime. Ctrl-C stops the apps (services keep running;
+// serve web, admin and realtime, and run one push worker. Ctrl-C stops the apps (services keep running;
 // `npm run services:stop` stops Cassandra).
 import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs";
 
@@ -67,6 +67,7 @@ try {
     ["REALTIME_PORT", env.REALTIME_PORT],
     ["WEB_PORT", env.WEB_PORT],
     ["ADMIN_PORT", env.ADMIN_PORT],
+    ["PUSH_METRICS_PORT", env.PUSH_METRICS_PORT ?? "4100"],
   ]) {
     if (await tcpOpen("127.0.0.1", Number(port)))
       throw new ProvisionError(
@@ -74,7 +75,7 @@ try {
       );
   }
   buildAll(env);
-  for (const name of ["realtime", "web", "admin"]) {
+  for (const name of ["realtime", "web", "admin", "push"]) {
     const app = startApp(name, env);
     app.child.on("exit", (code, signal) => {
       if (!stopping) {
@@ -88,6 +89,7 @@ try {
     waitHttp(`http://127.0.0.1:${env.REALTIME_PORT}/healthz`),
     waitHttp(`http://127.0.0.1:${env.WEB_PORT}/`),
     waitHttp(`http://127.0.0.1:${env.ADMIN_PORT}/`),
+    waitHttp(`http://127.0.0.1:${env.PUSH_METRICS_PORT ?? "4100"}/healthz`),
   ]);
   if (stopping) throw new ProvisionError("an app stopped during start-up");
   log("");
@@ -96,6 +98,9 @@ try {
   log(`  admin     http://localhost:${env.ADMIN_PORT}`);
   log(
     `  realtime  ${env.REALTIME_PUBLIC_URL}  (health: ${env.REALTIME_PUBLIC_URL}/healthz, metrics: /metrics)`,
+  );
+  log(
+    `  push      one worker (metrics: http://localhost:${env.PUSH_METRICS_PORT ?? "4100"}/metrics; fake providers: npm run push:standins)`,
   );
   log(
     `  demo accounts (password relay-demo-1): admin@relay.local, alice@relay.local, bob@relay.local`,

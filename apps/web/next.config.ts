@@ -1,7 +1,8 @@
 import { securityHeaders } from "@relay/ui/security-headers";
 import type { NextConfig } from "next";
 
-const headers = securityHeaders({ development: process.env.NODE_ENV === "development" });
+// The Content-Security-Policy (with a per-request nonce) is set by src/proxy.ts.
+const headers = securityHeaders();
 
 const config: NextConfig = {
   reactStrictMode: true,

@@ -1,4 +1,4 @@
-// Build and run the three apps as child processes with prefixed output.
+// Build and run the apps (and the push worker) as child processes with prefixed output.
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { log, ProvisionError } from "./proc.mjs";
@@ -7,7 +7,10 @@ import { root } from "./paths.mjs";
 const bin = (name) => path.join(root, "node_modules/.bin", name);
 
 /** turbo build (cached: a second run with no changes takes a second or two). */
-export function buildAll(env, filters = ["@relay/realtime", "@relay/web", "@relay/admin"]) {
+export function buildAll(
+  env,
+  filters = ["@relay/realtime", "@relay/web", "@relay/admin", "@relay/push"],
+) {
   log("building apps (turbo, cached)…");
   const r = spawnSync(
     bin("turbo"),
@@ -40,9 +43,16 @@ export const APPS = {
     cwd: path.join(root, "apps/admin"),
     port: env.ADMIN_PORT,
   }),
+  // The push worker; its port is only /metrics and /healthz.
+  push: (env) => ({
+    cmd: process.execPath,
+    args: [path.join(root, "apps/push/dist/index.js")],
+    cwd: path.join(root, "apps/push"),
+    port: env.PUSH_METRICS_PORT ?? "4100",
+  }),
 };
 
-const colors = { realtime: 36, web: 35, admin: 33 };
+const colors = { realtime: 36, web: 35, admin: 33, push: 32 };
 
 export function startApp(name, env) {
   const spec = APPS[name](env);

@@ -1,12 +1,24 @@
 // The only place the admin console reads process.env (validated at start by instrumentation.ts).
-// Today the console serves its shell only; the stores, next-auth and TOTP
-// variables arrive with the moderation features.
 import { z } from "zod";
-import { ZLogEnvFields, parseEnv } from "@relay/shared/env";
+import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
+
+/** "true" / "false" (any case); anything else is refused, naming the variable. */
+const zBooleanFlag = z
+  .enum(["true", "false", "TRUE", "FALSE", "True", "False"])
+  .transform((v) => v.toLowerCase() === "true");
 
 export const ZAdminEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  // Postgres (users, moderation, audit), Redis (the event port reaching every
+  // realtime node, deny-list, node registry) and Cassandra (message history).
+  ...ZStoreEnvFields,
   ...ZLogEnvFields,
+  /** Signs the console's next-auth session cookies; also keys the TOTP secrets' encryption. */
+  AUTH_SECRET: zSecret,
+  /** When true, an ADMIN must enrol an authenticator app before using the console. */
+  ADMIN_REQUIRE_2FA: zBooleanFlag.default(false),
+  /** The web client, for links from the console. */
+  WEB_URL: zUrl.default("http://localhost:3000"),
 });
 
 export type TAdminEnv = z.infer<typeof ZAdminEnvSchema>;

@@ -35,6 +35,9 @@ import {
 } from "./services/presence-logic";
 import { createPresenceService, type PresenceService } from "./services/presence-service";
 
+/** Every socket joins `user:<id>`: the local rooms with that prefix are the node's online users. */
+const USER_ROOM_PREFIX = userRoom("");
+
 export interface AppOptions {
   jwtSecret: string;
   /** Origins allowed to open sockets from a browser (the web app). */
@@ -63,7 +66,8 @@ export interface RelayApp {
 
 export function createApp(httpServer: HttpServer, stores: Stores, options: AppOptions): RelayApp {
   const { logger } = options;
-  const metrics = createMetrics();
+  let countOnline = () => 0;
+  const metrics = createMetrics({ onlineUsers: () => countOnline() });
   const tokens = createTokenService({ jwtSecret: options.jwtSecret });
 
   const io: RelayServer = new Server(httpServer, {
@@ -79,6 +83,11 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
       },
     ),
   });
+  countOnline = () => {
+    let n = 0;
+    for (const room of io.of("/").adapter.rooms.keys()) if (room.startsWith(USER_ROOM_PREFIX)) n++;
+    return n;
+  };
   // Use cases emit through this node's adapter: one publish reaches every node.
   const core: CoreDeps = {
     ...stores,

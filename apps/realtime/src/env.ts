@@ -30,6 +30,11 @@ const ZRealtimeEnvFields = z.object({
   PRESENCE_REAP_INTERVAL_MS: zMillis.default(5_000),
   /** At most one Postgres User.lastSeenAt write per user per this window. */
   PRESENCE_LAST_SEEN_WRITE_MS: zMillis.default(60_000),
+  /** false: this node enqueues no push notifications (deployments without push; the benchmark's "push off"). */
+  PUSH_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 export const ZRealtimeEnvSchema = ZRealtimeEnvFields.superRefine((e, ctx) => {

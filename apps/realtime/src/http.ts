@@ -41,6 +41,15 @@ function send(
   res.end(text);
 }
 
+/** A %-encoded path segment; malformed encoding is the client's error, not ours. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError("INVALID_PAYLOAD", "path: malformed %-encoding");
+  }
+}
+
 function bearer(req: IncomingMessage): string | undefined {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? "");
   return match?.[1];
@@ -66,7 +75,7 @@ export function createHttpHandler(ctx: HttpContext) {
         { db: ctx.core.db, tokens: ctx.tokens },
         bearer(req),
       );
-      const conversationId = parsePayloadOrThrow(ZIdSchema, decodeURIComponent(history[1] ?? ""));
+      const conversationId = parsePayloadOrThrow(ZIdSchema, decodePathSegment(history[1] ?? ""));
       const query = parsePayloadOrThrow(
         ZMessageHistoryQuerySchema,
         Object.fromEntries(url.searchParams),
@@ -78,7 +87,8 @@ export function createHttpHandler(ctx: HttpContext) {
       });
       return send(res, 200, result);
     }
-    return send(res, 404, fail("NOT_FOUND", `no route for ${req.method ?? "GET"} ${url.pathname}`));
+    // Never echo the path: it is attacker-controlled text.
+    return send(res, 404, fail("NOT_FOUND", "no such route"));
   }
 
   return (req: IncomingMessage, res: ServerResponse) => {

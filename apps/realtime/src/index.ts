@@ -21,7 +21,7 @@ function main() {
     format: logFormatFor(env),
     base: { node: nodeId },
   });
-  const stores = createStores(env, { logger });
+  const stores = createStores(env, { logger, push: env.PUSH_ENABLED });
 
   const httpServer = createServer();
   const app = createApp(httpServer, stores, {

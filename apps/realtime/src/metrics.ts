@@ -1,7 +1,12 @@
 // Prometheus metrics for one realtime node (GET /metrics).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /** Distinct users with at least one socket on this node (read when scraped). */
+  onlineUsers?: () => number;
+}
+
+export function createMetrics(opts: MetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "relay_realtime_" });
   return {
@@ -10,6 +15,14 @@ export function createMetrics() {
       name: "relay_connected_sockets",
       help: "Socket.IO connections open on this node",
       registers: [registry],
+    }),
+    onlineUsers: new Gauge({
+      name: "relay_online_users",
+      help: "Distinct users with at least one socket on this node",
+      registers: [registry],
+      collect() {
+        if (opts.onlineUsers) this.set(opts.onlineUsers());
+      },
     }),
     dependencyUp: new Gauge({
       name: "relay_dependency_up",

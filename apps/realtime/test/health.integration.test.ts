@@ -60,13 +60,29 @@ describe("GET /healthz and /metrics", () => {
     expect(text).toMatch(/relay_dependency_up\{dependency="cassandra"\} 1/);
   });
 
-  it("answers unknown routes with the error envelope", async () => {
-    const res = await fetch(`${node.url}/nope`);
+  it("answers unknown routes with the error envelope, without echoing the path", async () => {
+    const res = await fetch(`${node.url}/nope-%3Cscript%3E`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       ok: false,
-      error: { code: "NOT_FOUND", message: "no route for GET /nope" },
+      error: { code: "NOT_FOUND", message: "no such route" },
     });
+  });
+
+  it("answers malformed %-encoding in a path with 400, not 500", async () => {
+    const res = await fetch(`${node.url}/v1/conversations/%E0%A4%A/messages`, {
+      headers: { authorization: "Bearer x" },
+    });
+    expect(res.status).toBe(401); // authentication first…
+    const { createUser } = await import("./fixtures");
+    const user = await createUser();
+    const bad = await fetch(`${node.url}/v1/conversations/%E0%A4%A/messages`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      { ok: false, error: { code: "INVALID_PAYLOAD", message: "path: malformed %-encoding" } },
+    ]);
   });
 });
 

@@ -8,6 +8,12 @@ export const ZWebEnvSchema = z.object({
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
   REALTIME_PUBLIC_URL: zUrl.default("http://localhost:4000"),
+  /** More origins the browser may connect to (comma-separated), e.g. realtime nodes reached directly. */
+  CSP_CONNECT_ORIGINS: z
+    .string()
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(zUrl))
+    .default([]),
   // Postgres, Redis (membership cache, realtime notifications through the
   // Socket.IO adapter channels) and Cassandra (last messages).
   ...ZStoreEnvFields,

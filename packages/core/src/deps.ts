@@ -10,6 +10,7 @@ import type { MembershipReader } from "./conversations/membership";
 import type { RelayEvents } from "./events/port";
 import type { Logger } from "./logger";
 import type { Sequencer } from "./messages/sequencer";
+import type { PushPort } from "./push/queue";
 import type { RateLimits } from "./rate-limits";
 import type { RedisKeys } from "./redis-keys";
 
@@ -24,6 +25,11 @@ export interface CoreDeps {
   limits: RateLimits;
   /** The outbound event port. */
   events: RelayEvents;
+  /**
+   * The push queue: `sendMessage` enqueues a message's fan-out before its ack,
+   * `markReceipt` the silent "clear" of a read conversation (push/queue.ts).
+   */
+  push: PushPort;
   logger: Logger;
 }
 

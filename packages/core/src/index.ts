@@ -34,6 +34,12 @@ export * from "./moderation/index";
 export * from "./ops/node-registry";
 export * from "./demo";
 export * from "./ops/node-stats";
+export * from "./presence/presence-state";
+export * from "./push/keys";
+export * from "./push/policy";
+export * from "./push/payload";
+export * from "./push/queue";
+export * from "./push/settings";
 
 // Row types apps see (Prisma models), so apps import nothing from @relay/db.
 export type { User } from "@relay/db";

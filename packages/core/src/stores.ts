@@ -15,6 +15,7 @@ import type { CoreDeps } from "./deps";
 import { createEmitterEvents } from "./events/emitter";
 import type { Logger } from "./logger";
 import { createSequencer } from "./messages/sequencer";
+import { createDisabledPush, createPushQueue } from "./push/queue";
 import { createRateLimits, type TRateLimitOverrides } from "./rate-limits";
 import { redisKeys } from "./redis-keys";
 
@@ -26,6 +27,11 @@ export interface StoresOptions {
   rateLimits?: TRateLimitOverrides;
   /** A message repository to use instead of Cassandra's (in-memory, for unit tests). */
   messages?: MessageRepository;
+  /**
+   * false: enqueue no pushes (benchmarks' "push off"). Default on: every
+   * process that stores messages enqueues their push (the worker sends them).
+   */
+  push?: boolean;
 }
 
 export interface Stores extends CoreDeps {
@@ -73,6 +79,15 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
   });
   const keys = redisKeys(env.REDIS_PREFIX);
   const messages = opts.messages ?? new CassandraMessageRepository(cassandra);
+  const push =
+    opts.push === false
+      ? createDisabledPush()
+      : createPushQueue({
+          redis,
+          connect: () => connectRedis("push-queue"),
+          redisPrefix: env.REDIS_PREFIX,
+          logger,
+        });
   let closing: Promise<void> | undefined;
   return {
     db,
@@ -87,14 +102,21 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
     events: createEmitterEvents(redis, env.REDIS_PREFIX, (err, event) =>
       logger.warn({ err, event }, "realtime event not published"),
     ),
+    push,
     logger,
     duplicateRedis: connectRedis,
     close() {
-      closing ??= Promise.allSettled([
-        db.$disconnect(),
-        cassandra.shutdown(),
-        ...redisClients.map((c) => c.quit().catch(() => c.disconnect())),
-      ]).then(() => undefined);
+      closing ??= push
+        .close()
+        .catch(() => undefined)
+        .then(() =>
+          Promise.allSettled([
+            db.$disconnect(),
+            cassandra.shutdown(),
+            ...redisClients.map((c) => c.quit().catch(() => c.disconnect())),
+          ]),
+        )
+        .then(() => undefined);
       return closing;
     },
   };

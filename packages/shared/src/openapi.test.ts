@@ -60,6 +60,8 @@ const AUTHED_ROUTES = [
   "GET /api/v1/conversations/{id}/messages",
   "POST /api/v1/devices",
   "DELETE /api/v1/devices/{id}",
+  "GET /api/v1/me/push",
+  "PATCH /api/v1/me/push",
   "POST /api/v1/reports",
 ];
 

@@ -34,6 +34,7 @@ import {
   ZMessageHistoryQuerySchema,
   ZMessageHistoryResultSchema,
   ZMessageSchema,
+  ZPushSettingsSchema,
   ZRealtimeTokenSchema,
   ZRefreshRequestSchema,
   ZRegisterDeviceRequestSchema,
@@ -43,6 +44,7 @@ import {
   ZSignupResponseSchema,
   ZTokenPairSchema,
   ZTokenRequestSchema,
+  ZUpdatePushSettingsRequestSchema,
   ZUserPublicSchema,
   ZUserSearchQuerySchema,
   ZUserSearchResponseSchema,
@@ -374,6 +376,29 @@ const deleteDevice: ZodOpenApiOperationObject = {
   },
 };
 
+const getPushSettings: ZodOpenApiOperationObject = {
+  operationId: "getPushSettings",
+  tags: ["devices"],
+  summary: "What your push notifications show",
+  description:
+    "`full`: sender and text; `sender`: only who wrote; `id_only`: no content at all (the app fetches the message itself).",
+  responses: {
+    "200": ok("Your push settings.", ZPushSettingsSchema),
+    ...errors(CALLER, SERVER),
+  },
+};
+
+const updatePushSettings: ZodOpenApiOperationObject = {
+  operationId: "updatePushSettings",
+  tags: ["devices"],
+  summary: "Choose what your push notifications show (applies to pushes already queued)",
+  requestBody: jsonBody(ZUpdatePushSettingsRequestSchema),
+  responses: {
+    "200": ok("Your push settings.", ZPushSettingsSchema),
+    ...errors(JSON_BODY, CALLER, SERVER),
+  },
+};
+
 const createReport: ZodOpenApiOperationObject = {
   operationId: "createReport",
   tags: ["moderation"],
@@ -416,6 +441,7 @@ const PATHS: ZodOpenApiPathsObject = {
   "/api/v1/conversations/{id}/messages": { get: listMessages },
   "/api/v1/devices": { post: registerDevice },
   "/api/v1/devices/{id}": { delete: deleteDevice },
+  "/api/v1/me/push": { get: getPushSettings, patch: updatePushSettings },
   "/api/v1/reports": { post: createReport },
   [OPENAPI_DOCUMENT_PATH]: { get: getOpenApiDocument },
 };
@@ -446,6 +472,8 @@ const COMPONENT_SCHEMAS = {
   ConversationSettingsRequest: ZConversationSettingsRequestSchema,
   RegisterDeviceRequest: ZRegisterDeviceRequestSchema,
   ReportRequest: ZReportRequestSchema,
+  PushSettings: ZPushSettingsSchema,
+  UpdatePushSettingsRequest: ZUpdatePushSettingsRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
 /** The OpenAPI 3.1 document of every REST v1 route of apps/web. */
@@ -465,7 +493,7 @@ export function buildOpenApiDocument(opts: { serverUrl?: string } = {}): TOpenAp
         { name: "users", description: "People" },
         { name: "conversations", description: "Conversations and members" },
         { name: "messages", description: "History (live messages go through the socket)" },
-        { name: "devices", description: "Push tokens" },
+        { name: "devices", description: "Push tokens and push privacy" },
         { name: "meta", description: "This document" },
       ],
       security: [{ bearerAuth: [] }, { sessionCookie: [] }],

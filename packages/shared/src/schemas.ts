@@ -42,6 +42,7 @@ export const ZDevicePlatformSchema = z.enum(["fcm", "apns"]);
 export const ZErrorCodeSchema = z.enum(ERROR_CODES);
 
 /** C0 controls other than tab, line feed and carriage return, and DEL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** A UTF-16 surrogate without its partner: not text, and not storable as sent. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -625,9 +626,7 @@ export type TStaffSignInRequest = z.infer<typeof ZStaffSignInRequestSchema>;
 
 /** Turning on TOTP: the secret shown at enrolment and a current code from the authenticator. */
 export const ZEnableTotpRequestSchema = z.strictObject({
-  secret: z
-    .string()
-    .regex(/^[A-Z2-7]{16,128}$/, "expected a base32 secret"),
+  secret: z.string().regex(/^[A-Z2-7]{16,128}$/, "expected a base32 secret"),
   code: z
     .string()
     .trim()
@@ -639,6 +638,69 @@ export type TEnableTotpRequest = z.infer<typeof ZEnableTotpRequestSchema>;
 export const ZAdminConversationViewQuerySchema = z.strictObject({
   before: zQueryInt(1).optional(),
   around: zQueryInt(1).optional(),
-  people: z.string().trim().max(LIMITS.searchQueryMaxChars).optional(),
+  people: zText().trim().max(LIMITS.searchQueryMaxChars).optional(),
 });
 export type TAdminConversationViewQuery = z.infer<typeof ZAdminConversationViewQuerySchema>;
+
+// push
+
+/**
+ * What a push notification may show (per user): the message text, only who
+ * sent it, or nothing but ids (the app fetches the content itself).
+ */
+export const ZPushPreviewSchema = z.enum(["full", "sender", "id_only"]);
+export type TPushPreview = z.infer<typeof ZPushPreviewSchema>;
+
+/** GET/PATCH /api/v1/me/push */
+export const ZPushSettingsSchema = z.object({ preview: ZPushPreviewSchema });
+export type TPushSettings = z.infer<typeof ZPushSettingsSchema>;
+
+/** PATCH /api/v1/me/push */
+export const ZUpdatePushSettingsRequestSchema = z.strictObject({ preview: ZPushPreviewSchema });
+export type TUpdatePushSettingsRequest = z.infer<typeof ZUpdatePushSettingsRequestSchema>;
+
+// Job payloads of the push queue (BullMQ). Producers (any app, through
+// @relay/core) and workers may run different versions during a deploy, so
+// the worker validates every job against these before acting on it.
+
+/** "A message was stored": the worker picks the members to push (one per message). */
+export const ZPushFanoutJobSchema = z.strictObject({
+  messageId: ZIdSchema,
+  conversationId: ZIdSchema,
+  seq: ZSeqSchema,
+  senderId: ZIdSchema,
+  /** Members mentioned by the message: they may be pushed despite a mute (mentions are not built yet). */
+  mentionedUserIds: z.array(ZIdSchema).max(LIMITS.groupMaxMembers).default([]),
+});
+export type TPushFanoutJob = z.infer<typeof ZPushFanoutJobSchema>;
+
+/** One message to one device. */
+export const ZPushDeliverJobSchema = z.strictObject({
+  messageId: ZIdSchema,
+  conversationId: ZIdSchema,
+  seq: ZSeqSchema,
+  userId: ZIdSchema,
+  deviceId: ZIdSchema,
+  mentioned: z.boolean().default(false),
+});
+export type TPushDeliverJob = z.infer<typeof ZPushDeliverJobSchema>;
+
+/** The end of a device's collapse window in a conversation: push the latest unread message, if any. */
+export const ZPushTrailJobSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  userId: ZIdSchema,
+  deviceId: ZIdSchema,
+  /** When the window this trail closes was opened (ms): part of the job's id. */
+  windowOpenedMs: z.int().min(0),
+});
+export type TPushTrailJob = z.infer<typeof ZPushTrailJobSchema>;
+
+/** The user read a conversation up to `readSeq`: silently clear its notification on their devices. */
+export const ZPushClearJobSchema = z.strictObject({
+  conversationId: ZIdSchema,
+  userId: ZIdSchema,
+  readSeq: ZSeqMarkSchema,
+  /** Only these devices (the worker's own "read while sending" repair); all when absent. */
+  deviceIds: z.array(ZIdSchema).max(100).optional(),
+});
+export type TPushClearJob = z.infer<typeof ZPushClearJobSchema>;

@@ -1,21 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { securityHeaders } from "./security-headers";
+import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
-const headerMap = (development: boolean) =>
-  new Map(securityHeaders({ development }).map((h) => [h.key.toLowerCase(), h.value]));
-
-describe("securityHeaders", () => {
-  it("forbids framing, MIME sniffing, plugins and eval in production", () => {
-    const h = headerMap(false);
-    expect(h.get("x-content-type-options")).toBe("nosniff");
-    expect(h.get("x-frame-options")).toBe("DENY");
-    const csp = h.get("content-security-policy") ?? "";
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("object-src 'none'");
-    expect(csp).not.toContain("'unsafe-eval'");
+describe("contentSecurityPolicy", () => {
+  const csp = contentSecurityPolicy({
+    development: false,
+    nonce: "abc123",
+    connectOrigins: ["http://localhost:4000", "https://rt.example"],
   });
 
-  it("allows what the dev server needs only in development", () => {
-    expect(headerMap(true).get("content-security-policy")).toContain("'unsafe-eval'");
+  it("runs only nonced scripts, never inline or eval in production", () => {
+    expect(csp).toContain("script-src 'self' 'nonce-abc123' 'strict-dynamic'");
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+    expect(csp).not.toContain("'unsafe-eval'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+  });
+
+  it("connects only to itself and the realtime origins (http and ws twins)", () => {
+    expect(csp).toContain(
+      "connect-src 'self' http://localhost:4000 ws://localhost:4000 https://rt.example wss://rt.example",
+    );
+    expect(csp).not.toMatch(/connect-src[^;]*\bhttps?:(\s|;|$)/); // no bare scheme wildcards
+  });
+
+  it("allows eval only in development (React's dev tooling)", () => {
+    expect(contentSecurityPolicy({ development: true, nonce: "n" })).toContain("'unsafe-eval'");
+  });
+});
+
+describe("securityHeaders", () => {
+  it("forbids framing and MIME sniffing", () => {
+    const h = new Map(securityHeaders().map((x) => [x.key.toLowerCase(), x.value]));
+    expect(h.get("x-content-type-options")).toBe("nosniff");
+    expect(h.get("x-frame-options")).toBe("DENY");
   });
 });

@@ -1,25 +1,48 @@
-// HTTP security headers for Relay's Next.js apps (web and admin), used by
-// their next.config.ts. Scripts and styles only from this origin (Next's
-// inline bootstrap needs 'unsafe-inline' without nonces); sockets may go to
-// the realtime tier, whose URL is runtime config, hence any ws/http(s) origin
-// in connect-src.
-export function securityHeaders(opts: {
+// HTTP security headers for Relay's Next.js apps (web and admin). The static
+// ones go through next.config.ts `headers()`; the Content-Security-Policy is
+// set per request by the app's proxy (edge.ts) because it carries a fresh
+// script nonce: no inline script runs unless Next.js rendered it with that
+// nonce. Styles keep 'unsafe-inline' (React style attributes cannot carry a
+// nonce). Sockets may only go to the app itself and the realtime origin.
+
+export interface TCspOptions {
   development: boolean;
-}): Array<{ key: string; value: string }> {
-  const csp = [
+  /** Per-request script nonce (base64). */
+  nonce: string;
+  /** Extra origins for fetch/WebSocket (the realtime tier), e.g. "http://localhost:4000". */
+  connectOrigins?: readonly string[];
+}
+
+/** http(s) origins plus their ws(s) twins, for connect-src. */
+function withWebSocketTwins(origins: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const o of origins) {
+    const u = new URL(o);
+    out.add(u.origin);
+    out.add(`${u.protocol === "https:" ? "wss:" : "ws:"}//${u.host}`);
+  }
+  return [...out];
+}
+
+export function contentSecurityPolicy(opts: TCspOptions): string {
+  return [
     "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${opts.development ? " 'unsafe-eval'" : ""}`,
+    // 'strict-dynamic': scripts loaded by a nonced script may load more (Next's chunks).
+    `script-src 'self' 'nonce-${opts.nonce}' 'strict-dynamic'${opts.development ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "connect-src 'self' ws: wss: http: https:",
+    `connect-src 'self' ${withWebSocketTwins(opts.connectOrigins ?? []).join(" ")}`.trim(),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+/** The headers every response gets (CSP aside, see contentSecurityPolicy). */
+export function securityHeaders(): Array<{ key: string; value: string }> {
   return [
-    { key: "Content-Security-Policy", value: csp },
     { key: "X-Content-Type-Options", value: "nosniff" },
     { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
     { key: "X-Frame-Options", value: "DENY" },

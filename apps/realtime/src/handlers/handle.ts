@@ -28,7 +28,9 @@ export function onAck<S extends z.ZodType, R>(
       finish(
         fail(
           "UNAUTHORIZED",
-          ended === "expired" ? "session expired; reconnect with a fresh token" : `session revoked (${ended})`,
+          ended === "expired"
+            ? "session expired; reconnect with a fresh token"
+            : `session revoked (${ended})`,
         ),
       );
       return endSession(socket, ended);

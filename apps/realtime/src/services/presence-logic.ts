@@ -1,127 +1,37 @@
-// Presence: Redis key names and the pure decisions (no I/O), unit-tested in
-// test/presence-logic.test.ts. The Lua script in presence-scripts.ts applies
-// the same status rule atomically; docs/presence.md describes the design.
-import type { TPresence, TPresenceStatus, TSettablePresenceStatus } from "@relay/shared/schemas";
+// Presence: the pure decisions (no I/O), unit-tested in
+// test/presence-logic.test.ts. The key names and the status/snapshot rules
+// live in @relay/core (presence/presence-state.ts: one copy, also read by the
+// push worker) and are re-exported here. The Lua script in presence-scripts.ts
+// applies the same status rule atomically; docs/presence.md describes the design.
+import { connField, PRESENCE_FIELD_SEP } from "@relay/core";
+import type { TPresence } from "@relay/shared/schemas";
 import type { TRealtimeEnv } from "../env";
 
-/**
- * Presence keys, with REDIS_PREFIX like packages/core/src/redis-keys.ts.
- * An "instance" is one incarnation of a node (`<nodeId>#<random>`); a node
- * takes a new one whenever its registration in Redis may have been lost.
- */
-export function presenceKeys(prefix: string) {
-  const lease = `${prefix}presence:node:`;
-  return {
-    /** Lease of an instance (value: last refresh ms, PX = lease TTL). Its users are connected while it exists. */
-    lease: (instance: string) => `${lease}${instance}`,
-    /** `lease(instance)` is `leasePrefix + instance` (the Lua script builds lease keys itself). */
-    leasePrefix: lease,
-    /** Sorted set instance → last lease refresh (ms): which instances exist, for the reaper. */
-    instances: `${prefix}presence:instances`,
-    /** Set of `userId|socketId` an instance registered, for the reaper and the drain. */
-    conns: (instance: string) => `${prefix}presence:conns:${instance}`,
-    /** Hash of a user: `<instance>|<socketId>` → online|away, plus `_s` (published status) and `_seen` (last seen ms). */
-    user: (userId: string) => `${prefix}presence:user:{${userId}}`,
-    /** Claimed by the one node that reaps a dead instance. */
-    reapLock: (instance: string) => `${prefix}presence:reap:${instance}`,
-    /** Throttle of Postgres User.lastSeenAt writes per user. */
-    lastSeenWrite: (userId: string) => `${prefix}presence:pgseen:{${userId}}`,
-    /** Pub/sub channel of status changes (`userId|status|lastSeenMs`), published by the Lua script. */
-    channel: `${prefix}presence:events`,
-  };
-}
-
-export type PresenceKeys = ReturnType<typeof presenceKeys>;
+export {
+  computeStatus,
+  connField,
+  connsFromHash,
+  fieldInstance,
+  META_FIELDS,
+  presenceKeys,
+  snapshotFromHash,
+  type PresenceKeys,
+  type TConn,
+  type TInstanceState,
+} from "@relay/core";
 
 /** Socket.IO room of a user's watchers (local to each node; events reach every node through `channel`). */
 export const presenceRoom = (userId: string) => `presence:${userId}`;
 export const PRESENCE_ROOM_PREFIX = "presence:";
 
-const SEP = "|";
+const SEP = PRESENCE_FIELD_SEP;
 
-/** Hash field of one connection: `<instance>|<socketId>`. */
-export const connField = (instance: string, socketId: string) => `${instance}${SEP}${socketId}`;
 /** Member of an instance's connection set: `<userId>|<socketId>`. */
 export const connMember = (userId: string, socketId: string) => `${userId}${SEP}${socketId}`;
-
-/** The user hash's bookkeeping fields (the rest are connections). */
-export const META_FIELDS: ReadonlySet<string> = new Set(["_s", "_seen"]);
-
-/** The instance of a connection field, or null for a bookkeeping field. */
-export function fieldInstance(field: string): string | null {
-  if (META_FIELDS.has(field)) return null;
-  const i = field.lastIndexOf(SEP);
-  return i > 0 ? field.slice(0, i) : null;
-}
 
 /** An instance id: the node id (made safe for the field separator) plus a random incarnation. */
 export function instanceIdFor(nodeId: string, random: string): string {
   return `${nodeId.replaceAll(SEP, "_")}#${random}`;
-}
-
-export interface TConn {
-  instance: string;
-  status: TSettablePresenceStatus;
-}
-
-/**
- * A user's status from their connections: online if any live connection is
- * online, away if every live connection is away, offline with none. A
- * connection is live while its instance's lease exists.
- */
-export function computeStatus(
-  conns: readonly TConn[],
-  isLive: (instance: string) => boolean,
-): TPresenceStatus {
-  let away = false;
-  for (const c of conns) {
-    if (!isLive(c.instance)) continue;
-    if (c.status === "online") return "online";
-    away = true;
-  }
-  return away ? "away" : "offline";
-}
-
-/** The connections recorded in a user hash (bookkeeping fields skipped; unknown values count as online). */
-export function connsFromHash(hash: Record<string, string>): TConn[] {
-  const out: TConn[] = [];
-  for (const [field, value] of Object.entries(hash)) {
-    const instance = fieldInstance(field);
-    if (instance) out.push({ instance, status: value === "away" ? "away" : "online" });
-  }
-  return out;
-}
-
-export interface TInstanceState {
-  live: boolean;
-  /** Last lease refresh (ms), from the instances set; null when unknown. */
-  lastRefreshMs: number | null;
-}
-
-/**
- * A user's presence for a `presence:watch` snapshot. Offline users get the
- * latest of: the last seen time in Redis, the last lease refresh of a dead
- * instance still listed in their hash (not reaped yet), and Postgres.
- */
-export function snapshotFromHash(
-  userId: string,
-  hash: Record<string, string>,
-  instances: ReadonlyMap<string, TInstanceState>,
-  postgresLastSeen: Date | null,
-): TPresence {
-  const conns = connsFromHash(hash);
-  const status = computeStatus(conns, (i) => instances.get(i)?.live ?? false);
-  if (status !== "offline") return { userId, status, lastSeenAt: null };
-  const candidates: number[] = [];
-  const seen = Number(hash._seen);
-  if (hash._seen && Number.isFinite(seen)) candidates.push(seen);
-  for (const c of conns) {
-    const at = instances.get(c.instance)?.lastRefreshMs;
-    if (at != null) candidates.push(at);
-  }
-  if (postgresLastSeen) candidates.push(postgresLastSeen.getTime());
-  const latest = candidates.length ? Math.max(...candidates) : null;
-  return { userId, status, lastSeenAt: latest === null ? null : new Date(latest).toISOString() };
 }
 
 export interface TRegisteredInstance {

@@ -5,6 +5,8 @@
 // recomputes the status (the rule of computeStatus in presence-logic.ts) and
 // PUBLISHes it when it changed. Publishing inside the script orders every
 // user's events exactly as their changes happened, whichever nodes made them.
+// A change also records when it happened (`_at`): the push worker reads it
+// to tell "away for a while" from "just stepped away" (PUSH_AWAY_DELAY_S).
 //
 // The script reads lease keys it derives from the hash's fields, so presence
 // keys must live on one Redis primary (standalone or Sentinel); see
@@ -28,7 +30,7 @@ local alive = {}
 local online, away = false, false
 for i = 1, #h, 2 do
   local f = h[i]
-  if f ~= '_s' and f ~= '_seen' then
+  if f ~= '_s' and f ~= '_seen' and f ~= '_at' then
     local inst = string.match(f, '^(.*)|')
     if inst then
       local a = alive[inst]
@@ -57,10 +59,10 @@ if status ~= prev then
   changed = 1
   if status == 'offline' then
     seen = seenAt
-    redis.call('HSET', key, '_s', status, '_seen', seen)
+    redis.call('HSET', key, '_s', status, '_seen', seen, '_at', seenAt)
     redis.call('EXPIRE', key, offlineTtl)
   else
-    redis.call('HSET', key, '_s', status)
+    redis.call('HSET', key, '_s', status, '_at', seenAt)
     -- only an offline hash (the one with _seen) has a TTL to remove
     if prev == 'offline' and seen ~= '' then redis.call('PERSIST', key) end
   end

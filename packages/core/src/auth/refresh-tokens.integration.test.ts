@@ -39,7 +39,10 @@ describe("issueTokenPair", () => {
       issuedAtMs: expect.any(Number) as unknown,
       expiresAtMs: expect.any(Number) as unknown,
     });
-    expect(claims.expiresAtMs! - claims.issuedAtMs!).toBeCloseTo(s.tokens.accessTtlSeconds * 1000, -3);
+    // exp has whole seconds, iatMs milliseconds: the lifetime is the TTL, less under a second.
+    const lifetime = claims.expiresAtMs! - claims.issuedAtMs!;
+    expect(lifetime).toBeGreaterThan(s.tokens.accessTtlSeconds * 1000 - 1000);
+    expect(lifetime).toBeLessThanOrEqual(s.tokens.accessTtlSeconds * 1000);
   });
 
   it("refuses suspended and banned users", async () => {

@@ -11,7 +11,12 @@ import type { TTokenRequest } from "@relay/shared/schemas";
 import type { CoreDeps } from "../deps";
 import { recordAudit, type TModerationContext } from "../moderation/audit";
 import { hasRole } from "../moderation/roles";
-import { authenticate, signInWithPassword } from "../users/users";
+import { authenticate } from "../users/users";
+import {
+  clearCredentialFailures,
+  guardCredentialAttempt,
+  recordCredentialFailure,
+} from "./credential-guard";
 
 /** One 30 s step either side, for clock drift. */
 const TOTP_TOLERANCE_SECONDS = 30;
@@ -69,16 +74,30 @@ export async function authenticateStaff(
   opts: { requireTotpForAdmins: boolean },
 ): Promise<{ user: User; needsTotpEnrollment: boolean }> {
   const { limits } = deps;
-  const user = limits
-    ? await signInWithPassword({ db: deps.db, limits }, { ...input, ip: input.ip ?? "unknown" })
-    : await authenticate(deps, input);
+  const account = input.email;
+  if (limits) await guardCredentialAttempt({ limits }, { ip: input.ip ?? "unknown", account });
+  // A wrong password or a wrong code counts against the account; only a
+  // complete sign-in (both factors) clears it.
+  const failed = async () => {
+    if (limits) await recordCredentialFailure({ limits }, account);
+  };
+  let user: User;
+  try {
+    user = await authenticate(deps, input);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "UNAUTHORIZED") await failed();
+    throw err;
+  }
   if (!hasRole(user.role, "MODERATOR"))
     throw new AppError("FORBIDDEN", "the admin console is for moderators and admins");
   if (user.totpEnabledAt && user.totpSecret) {
     if (!input.totp) throw new AppError("UNAUTHORIZED", "totp required");
-    if (!(await codeMatches(decryptTotpSecret(user.totpSecret, deps.appSecret), input.totp)))
+    if (!(await codeMatches(decryptTotpSecret(user.totpSecret, deps.appSecret), input.totp))) {
+      await failed();
       throw new AppError("UNAUTHORIZED", "wrong authenticator code");
+    }
   }
+  if (limits) await clearCredentialFailures({ limits }, account);
   return {
     user,
     needsTotpEnrollment: opts.requireTotpForAdmins && user.role === "ADMIN" && !user.totpEnabledAt,

@@ -1,9 +1,15 @@
 // message:send — validate (the transport did) → authorize (cached members) →
-// rate-limit → dedup → seq → Cassandra → ack → fan-out once to every member.
+// rate-limit → dedup → seq → Cassandra + push job → ack → fan-out once to
+// every member.
 //
 // Invariants (design.md): acknowledged ⇒ durably in Cassandra (1); seqs
 // strictly increasing and never reused, a retry reuses its reservation (2);
 // a retried clientMsgId returns the original and stores nothing new (3).
+// Push: acknowledged ⇒ the message's push fan-out job is in the queue. It is
+// added at the same time as the Cassandra write (one Redis script, so the
+// ack waits for the slower of the two, not their sum) and the dedup record
+// says `stored` only once both succeeded, so a retry after any failure
+// re-does both (each idempotent). The worker decides who is pushed.
 import { randomUUID } from "node:crypto";
 import type { StoredMessage } from "@relay/messages/runtime";
 import { LIMITS } from "@relay/shared/limits";
@@ -24,7 +30,16 @@ interface TSendRecord {
 
 export type SendMessageDeps = Pick<
   CoreDeps,
-  "db" | "redis" | "keys" | "messages" | "membership" | "sequencer" | "limits" | "events" | "logger"
+  | "db"
+  | "redis"
+  | "keys"
+  | "messages"
+  | "membership"
+  | "sequencer"
+  | "limits"
+  | "events"
+  | "push"
+  | "logger"
 >;
 
 async function readRecord(deps: SendMessageDeps, key: string): Promise<TSendRecord | null> {
@@ -91,13 +106,32 @@ export async function sendMessage(
     editedAt: null,
     deleted: false,
   };
-  // Invariant 1: acknowledge only after Cassandra has the message.
-  await orUnavailable("message store", () => deps.messages.insert(stored));
-  // If this fails the client retries; the re-insert of the same row is idempotent.
+  // Invariant 1: acknowledge only after Cassandra has the message; and only
+  // once its push job is queued (a fan-out that runs before the row lands
+  // waits for it; one for a send that failed finds nothing and gives up).
+  await Promise.all([
+    orUnavailable("message store", () => deps.messages.insert(stored)),
+    orUnavailable("push queue", () =>
+      deps.push.messageStored({
+        messageId: rec.messageId,
+        conversationId,
+        seq: rec.seq,
+        senderId: actor.userId,
+      }),
+    ),
+  ]);
+  // If this fails the client retries; the re-insert of the same row and the
+  // re-add of the same job are idempotent.
   await orUnavailable("dedup store", () =>
     deps.redis.set(key, JSON.stringify({ ...rec, stored: true }), "KEEPTTL"),
   );
   void advanceOwnMarks(deps, { conversationId, userId: actor.userId, seq: rec.seq });
+  // Replying reads the conversation: clear its notification on the sender's phones.
+  deps.push
+    .conversationRead({ userId: actor.userId, conversationId, readSeq: rec.seq })
+    .catch((err: unknown) =>
+      deps.logger.warn({ err, conversationId }, "could not enqueue the clear push"),
+    );
   deps.events.toMembers(members, "message:new", toMessage(stored));
   return result;
 }

@@ -152,7 +152,11 @@ export async function getUserForModeration(
     },
   });
   if (!u) throw new AppError("NOT_FOUND", "user not found");
-  const { entries } = await listAudit(deps, { targetType: "user", targetId: u.id, limit: 20 });
+  const { entries } = await listAudit(deps, ctx, {
+    targetType: "user",
+    targetId: u.id,
+    limit: 20,
+  });
   return {
     user: {
       ...toRow(u),

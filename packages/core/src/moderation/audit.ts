@@ -7,6 +7,7 @@ import type { Prisma, PrismaClient } from "@relay/db";
 import type { TAuditQuery } from "@relay/shared/schemas";
 import type { TActor } from "../deps";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { requireRole } from "./roles";
 
 /** Who acted and from where, for the audit entry of an admin action. */
 export interface TModerationContext {
@@ -70,8 +71,10 @@ export interface TAuditRow {
 /** Newest first, filtered, by cursor (`at`, `id`). */
 export async function listAudit(
   deps: { db: PrismaClient },
+  ctx: TModerationContext,
   query: Omit<TAuditQuery, "limit"> & { limit: number },
 ): Promise<{ entries: TAuditRow[]; nextCursor: string | null }> {
+  requireRole(ctx.actor, "MODERATOR", "the audit log");
   const cursor = decodeCursor(query.cursor);
   const where: Prisma.AuditLogWhereInput = {
     ...(query.actorId ? { actorId: query.actorId } : {}),

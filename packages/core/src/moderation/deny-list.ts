@@ -24,7 +24,7 @@ export interface TDenyEntry {
   userId: string;
   /** What the user's sockets are told. */
   reason: TSessionRevokedReason;
-  /** Tokens and sessions issued before this instant (epoch ms) are void. */
+  /** Tokens and sessions issued at or before this instant (epoch ms) are void. */
   revokedAtMs: number;
   /** Until this instant every session of the user is refused (ban, suspension); 0 for a logout. */
   allUntilMs: number;
@@ -70,7 +70,7 @@ export function deniedBy(
 ): TSessionRevokedReason | null {
   if (!entry || entry.expiresAtMs <= nowMs) return null;
   if (nowMs < entry.allUntilMs) return entry.reason;
-  if (issuedAtMs === undefined || issuedAtMs < entry.revokedAtMs) return "logged_out";
+  if (issuedAtMs === undefined || issuedAtMs <= entry.revokedAtMs) return "logged_out";
   return null;
 }
 

@@ -35,6 +35,8 @@ const ctxOf = (u: User): TModerationContext => ({
   ip: "203.0.113.7",
   userAgent: "vitest",
 });
+/** Reads the audit log in assertions (a moderator's view). */
+const SYSTEM_READER: TModerationContext = { actor: { userId: randomUUID(), role: "MODERATOR" } };
 const staff = async () => ({
   admin: await createTestUser(s.db, { role: "ADMIN" }),
   mod: await createTestUser(s.db, { role: "MODERATOR" }),
@@ -45,7 +47,7 @@ const codeOf = (p: Promise<unknown>) =>
     (e: unknown) => (e instanceof AppError ? e.code : String(e)),
   );
 const auditFor = async (targetId: string) =>
-  (await listAudit(s, { targetId, limit: 50 })).entries.map((e) => e.action).reverse();
+  (await listAudit(s, SYSTEM_READER, { targetId, limit: 50 })).entries.map((e) => e.action).reverse();
 
 describe("suspend, ban, lift, logout, role", () => {
   it("a moderator suspends: sessions end everywhere, tokens die, the audit says who and why", async () => {
@@ -78,7 +80,7 @@ describe("suspend, ban, lift, logout, role", () => {
       reason: "spam wave",
       note: "third warning",
     });
-    const [audit] = (await listAudit(s, { targetId: user.id, limit: 5 })).entries;
+    const [audit] = (await listAudit(s, SYSTEM_READER, { targetId: user.id, limit: 5 })).entries;
     expect(audit).toMatchObject({
       action: "user.suspended",
       actorId: mod.id,
@@ -173,7 +175,7 @@ describe("suspend, ban, lift, logout, role", () => {
     expect(await liftExpiredSuspensions({ db: s.db, now: () => later })).toBeGreaterThanOrEqual(1);
     expect((await s.db.user.findUniqueOrThrow({ where: { id: user.id } })).status).toBe("ACTIVE");
     expect(await auditFor(user.id)).toEqual(["user.suspended", "user.suspension_ended"]);
-    const [ended] = (await listAudit(s, { targetId: user.id, limit: 1 })).entries;
+    const [ended] = (await listAudit(s, SYSTEM_READER, { targetId: user.id, limit: 1 })).entries;
     expect(ended).toMatchObject({ actorId: null, actorRole: "SYSTEM" });
   });
 
@@ -213,7 +215,7 @@ describe("the audit log", () => {
     await expect(s.db.auditLog.deleteMany({ where: { targetId: user.id } })).rejects.toThrow(
       /append-only/,
     );
-    expect((await listAudit(s, { targetId: user.id, limit: 5 })).entries[0]?.reason).toBe("r");
+    expect((await listAudit(s, SYSTEM_READER, { targetId: user.id, limit: 5 })).entries[0]?.reason).toBe("r");
   });
 
   it("exports CSV that a spreadsheet cannot run as formulas", () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import type { TRealtimeNode } from "./node-registry";
 import {
   bucketDelta,
   createNodeStatsCollector,
@@ -10,13 +11,13 @@ import {
   parsePrometheusText,
   readNodeMetrics,
 } from "./node-stats";
-import type { TRealtimeNode } from "./node-registry";
 
 const BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** /metrics as a realtime node's prom-client registry writes it. */
 function exposition(opts: {
   sockets: number;
+  onlineUsers?: number;
   sends: number;
   typing?: number;
   /** Observed send durations, in seconds. */
@@ -39,6 +40,9 @@ function exposition(opts: {
     "# HELP relay_connected_sockets Socket.IO connections open on this node",
     "# TYPE relay_connected_sockets gauge",
     `relay_connected_sockets ${opts.sockets}`,
+    "# HELP relay_online_users Distinct users with at least one socket on this node",
+    "# TYPE relay_online_users gauge",
+    `relay_online_users ${opts.onlineUsers ?? opts.sockets}`,
     "# HELP relay_socket_events_total Client events handled, by event and outcome code",
     "# TYPE relay_socket_events_total counter",
     `relay_socket_events_total{event="message:send",code="ok"} ${opts.sends}`,
@@ -138,14 +142,28 @@ describe("histograms", () => {
   it("reads a node's figures", () => {
     const m = readNodeMetrics(
       parsePrometheusText(
-        exposition({ sockets: 7, sends: 5, typing: 2, sendDurations: [0.004], lagP99: 0.02 }),
+        exposition({
+          sockets: 7,
+          onlineUsers: 5,
+          sends: 5,
+          typing: 2,
+          sendDurations: [0.004],
+          lagP99: 0.02,
+        }),
       ),
     );
-    expect(m).toMatchObject({ sockets: 7, eventsTotal: 7, eventLoopLagP99Seconds: 0.02 });
+    expect(m).toMatchObject({
+      sockets: 7,
+      onlineUsers: 5,
+      eventsTotal: 7,
+      eventLoopLagP99Seconds: 0.02,
+    });
     expect(m.sendBuckets.at(-1)?.count).toBe(1);
+    // Before any event, prom-client writes no sample of a labelled counter: 0 events.
     expect(readNodeMetrics([])).toEqual({
       sockets: null,
-      eventsTotal: null,
+      onlineUsers: null,
+      eventsTotal: 0,
       sendBuckets: [],
       eventLoopLagP99Seconds: null,
     });
@@ -180,10 +198,20 @@ describe("createNodeStatsCollector (real HTTP)", () => {
   const healthy = { status: "ok", dependencies: { postgres: up, redis: up, cassandra: up } };
 
   it("computes rates and the p99 between two scrapes, per node and in total", async () => {
-    const a = { metrics: exposition({ sockets: 2, sends: 10, sendDurations: [] }), health: healthy };
+    const a = {
+      metrics: exposition({ sockets: 2, sends: 10, sendDurations: [] }),
+      health: healthy,
+    };
     const b = {
       metrics: exposition({ sockets: 3, sends: 0, sendDurations: [] }),
-      health: { ...healthy, status: "degraded", dependencies: { ...healthy.dependencies, cassandra: { status: "down", latencyMs: 2000, error: "NoHostAvailableError" } } },
+      health: {
+        ...healthy,
+        status: "degraded",
+        dependencies: {
+          ...healthy.dependencies,
+          cassandra: { status: "down", latencyMs: 2000, error: "NoHostAvailableError" },
+        },
+      },
       healthStatus: 503,
     };
     const nodes: TRealtimeNode[] = [
@@ -201,6 +229,8 @@ describe("createNodeStatsCollector (real HTTP)", () => {
     });
 
     const first = await collector.collect();
+    // The first scrape has no earlier one: no rate, and no p99 (not the all-time one).
+    expect(first.nodes[0]).toMatchObject({ sendP99Ms: null, sendWindowSeconds: null });
     expect(first.nodes.map((n) => [n.nodeId, n.reachable, n.sockets, n.eventsPerSecond])).toEqual([
       ["a", true, 2, null],
       ["b", true, 3, null],
@@ -222,7 +252,12 @@ describe("createNodeStatsCollector (real HTTP)", () => {
     b.metrics = exposition({ sockets: 3, sends: 10, sendDurations: Array<number>(10).fill(0.002) });
     const second = await collector.collect();
     const [na, nb] = second.nodes;
-    expect(na).toMatchObject({ eventsPerSecond: 20, sendCount: 100, eventLoopLagP99Ms: 31 });
+    expect(na).toMatchObject({
+      eventsPerSecond: 20,
+      sendCount: 100,
+      sendWindowSeconds: 2,
+      eventLoopLagP99Ms: 31,
+    });
     expect(na?.sendP99Ms).toBeCloseTo(75, 1);
     expect(nb).toMatchObject({ eventsPerSecond: 5, sendCount: 10 });
     expect(second.totals).toMatchObject({
@@ -234,10 +269,25 @@ describe("createNodeStatsCollector (real HTTP)", () => {
     // 110 sends: rank 108.9 of the merged histogram is in A's slow bucket.
     expect(second.totals.sendP99Ms).toBeGreaterThan(50);
 
-    // The next interval has no new sends: no p99 for it (not the all-time one).
+    // The next interval has no new sends: 0 events/s, and the p99 still covers the last minute.
     clock += 2_000;
     const third = await collector.collect();
-    expect(third.nodes[0]).toMatchObject({ eventsPerSecond: 0, sendCount: 0, sendP99Ms: null });
+    expect(third.nodes[0]).toMatchObject({
+      eventsPerSecond: 0,
+      sendCount: 100,
+      sendWindowSeconds: 4,
+    });
+    expect(third.nodes[0]?.sendP99Ms).toBeCloseTo(75, 1);
+
+    // A minute later without sends: the window holds none, so no p99; the rate still works.
+    clock += 61_000;
+    a.metrics = exposition({
+      sockets: 4,
+      sends: 111,
+      sendDurations: [...Array<number>(98).fill(0.004), 0.07, 0.08],
+    });
+    const later = await collector.collect();
+    expect(later.nodes[0]).toMatchObject({ eventsPerSecond: 1, sendCount: 0, sendP99Ms: null });
 
     // A restarts (new startedAt, counters from zero): no rate across the restart.
     nodes[0] = { ...nodes[0]!, startedAt: "2026-12-01T01:00:00.000Z" };

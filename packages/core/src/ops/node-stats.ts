@@ -1,9 +1,11 @@
 // Live ops for the admin console: scrape every live realtime node's /metrics
 // (Prometheus text, prom-client) and /healthz, turn the raw counters into the
 // figures an operator reads — sockets, events per second, send p99, event-loop
-// lag, store health — per node and across the cluster. Rates and the p99 are
-// computed between two scrapes of the same node, so the collector keeps the
-// previous scrape of each node in memory.
+// lag, store health — per node and across the cluster. Events/s is the rate
+// since the previous scrape of the same node; the send p99 is over the sends
+// of the last minute (the bucket counts now minus those of the oldest scrape
+// within the window), so the collector keeps each node's recent scrapes in
+// memory.
 import type { TRealtimeNode } from "./node-registry";
 
 // ------------------------------------------------------------ Prometheus text
@@ -159,8 +161,10 @@ export function histogramQuantile(q: number, buckets: readonly TBucket[]): numbe
 export interface TNodeMetrics {
   /** relay_connected_sockets */
   sockets: number | null;
-  /** Sum of relay_socket_events_total over every event and outcome. */
-  eventsTotal: number | null;
+  /** relay_online_users: distinct users with a socket on the node */
+  onlineUsers: number | null;
+  /** Sum of relay_socket_events_total over every event and outcome (0 before the first event: a labelled counter has no samples yet). */
+  eventsTotal: number;
   /** relay_socket_event_duration_seconds{event="message:send"} buckets. */
   sendBuckets: TBucket[];
   /** relay_realtime_nodejs_eventloop_lag_p99_seconds */
@@ -178,7 +182,8 @@ export function readNodeMetrics(samples: readonly TPromSample[]): TNodeMetrics {
   const events = samples.filter((s) => s.name === "relay_socket_events_total");
   return {
     sockets: single(samples, "relay_connected_sockets"),
-    eventsTotal: events.length ? events.reduce((sum, s) => sum + s.value, 0) : null,
+    onlineUsers: single(samples, "relay_online_users"),
+    eventsTotal: events.reduce((sum, s) => sum + s.value, 0),
     sendBuckets: histogramBuckets(samples, "relay_socket_event_duration_seconds", {
       event: SEND_EVENT,
     }),
@@ -202,12 +207,16 @@ export interface TNodeStats {
   reachable: boolean;
   error: string | null;
   sockets: number | null;
+  /** Distinct users connected to this node. */
+  onlineUsers: number | null;
   /** Client events handled per second since the previous scrape (null on the first one). */
   eventsPerSecond: number | null;
-  /** p99 of message:send (receive → ack) over the sends since the previous scrape, in ms. */
+  /** p99 of message:send (receive → ack) over the last `sendWindowSeconds`, in ms; null without sends. */
   sendP99Ms: number | null;
   /** How many sends that p99 is computed from. */
   sendCount: number;
+  /** The span the p99 covers (up to SEND_P99_WINDOW_MS; null on a node's first scrape). */
+  sendWindowSeconds: number | null;
   eventLoopLagP99Ms: number | null;
   /** From /healthz: "ok", "degraded" (a store down), or "unknown" when it did not answer. */
   health: "ok" | "degraded" | "unknown";
@@ -221,10 +230,13 @@ export interface TOpsSnapshot {
     nodes: number;
     reachable: number;
     sockets: number;
+    /** Sum over nodes: a user connected to two nodes counts twice. */
+    onlineUsers: number;
     eventsPerSecond: number | null;
     /** p99 of every node's sends together (their histograms merged). */
     sendP99Ms: number | null;
     sendCount: number;
+    sendWindowSeconds: number | null;
     /** The worst node's. */
     eventLoopLagP99Ms: number | null;
     /** "ok" when every reachable node reports every store up. */
@@ -238,29 +250,36 @@ interface TPreviousScrape {
   metrics: TNodeMetrics;
 }
 
+/** The send p99 covers the sends of the last minute. */
+export const SEND_P99_WINDOW_MS = 60_000;
+
 const round = (n: number, digits = 2) => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
 
-/** One node's figures from its current and previous scrape. */
+/**
+ * One node's figures from its current scrape and its earlier ones (oldest
+ * first): events/s against the latest of them, the send p99 against the
+ * oldest within SEND_P99_WINDOW_MS. Scrapes of an earlier run of the node
+ * (another startedAt: counters restarted from zero) are ignored.
+ */
 export function nodeStatsFrom(
   node: TRealtimeNode,
   cur: { atMs: number; metrics: TNodeMetrics },
-  prev: TPreviousScrape | undefined,
+  earlier: readonly TPreviousScrape[],
   health: { status: TNodeStats["health"]; dependencies: Record<string, TDependencyState> },
 ): TNodeStats & { window: TBucket[] } {
-  const sameRun = prev && prev.startedAt === node.startedAt;
-  const dt = sameRun ? (cur.atMs - prev.atMs) / 1000 : 0;
+  const sameRun = earlier.filter((e) => e.startedAt === node.startedAt && e.atMs < cur.atMs);
+  const prev = sameRun.at(-1);
+  const base = sameRun.find((e) => cur.atMs - e.atMs <= SEND_P99_WINDOW_MS);
   let eventsPerSecond: number | null = null;
-  if (sameRun && dt > 0 && cur.metrics.eventsTotal !== null && prev.metrics.eventsTotal !== null) {
+  if (prev) {
     const d = cur.metrics.eventsTotal - prev.metrics.eventsTotal;
-    eventsPerSecond = d >= 0 ? round(d / dt) : null;
+    eventsPerSecond = d >= 0 ? round(d / ((cur.atMs - prev.atMs) / 1000)) : null;
   }
-  // The p99 of the sends since the previous scrape; on the first scrape, of all of them.
-  const window =
-    bucketDelta(cur.metrics.sendBuckets, sameRun ? prev.metrics.sendBuckets : undefined) ??
-    cur.metrics.sendBuckets;
+  // No window on the first scrape (the counts since the node started are no "now").
+  const window = base ? (bucketDelta(cur.metrics.sendBuckets, base.metrics.sendBuckets) ?? []) : [];
   const p99 = histogramQuantile(0.99, window);
   const lag = cur.metrics.eventLoopLagP99Seconds;
   return {
@@ -270,9 +289,11 @@ export function nodeStatsFrom(
     reachable: true,
     error: null,
     sockets: cur.metrics.sockets,
+    onlineUsers: cur.metrics.onlineUsers,
     eventsPerSecond,
     sendP99Ms: p99 === null ? null : round(p99 * 1000),
     sendCount: window.at(-1)?.count ?? 0,
+    sendWindowSeconds: base ? Math.round((cur.atMs - base.atMs) / 1000) : null,
     eventLoopLagP99Ms: lag === null ? null : round(lag * 1000),
     health: health.status,
     dependencies: health.dependencies,
@@ -294,9 +315,14 @@ export function totalsOf(
     nodes: nodes.length,
     reachable: live.length,
     sockets: live.reduce((sum, n) => sum + (n.sockets ?? 0), 0),
+    onlineUsers: live.reduce((sum, n) => sum + (n.onlineUsers ?? 0), 0),
     eventsPerSecond: rates.length ? round(rates.reduce((a, b) => a + b, 0)) : null,
     sendP99Ms: p99 === null ? null : round(p99 * 1000),
     sendCount: merged.at(-1)?.count ?? 0,
+    sendWindowSeconds: live.reduce<number | null>(
+      (max, n) => (n.sendWindowSeconds === null ? max : Math.max(max ?? 0, n.sendWindowSeconds)),
+      null,
+    ),
     eventLoopLagP99Ms: lags.length ? Math.max(...lags) : null,
     health:
       live.length === 0 || healths.includes("unknown")
@@ -367,7 +393,8 @@ export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStat
   const timeoutMs = deps.timeoutMs ?? 1_500;
   const now = deps.now ?? Date.now;
   const minIntervalMs = deps.minIntervalMs ?? 500;
-  const previous = new Map<string, TPreviousScrape>();
+  /** Each node's scrapes of the last SEND_P99_WINDOW_MS, oldest first. */
+  const history = new Map<string, TPreviousScrape[]>();
   let last: { atMs: number; snapshot: Promise<TOpsSnapshot> } | undefined;
 
   async function scrapeAll(): Promise<TOpsSnapshot> {
@@ -382,7 +409,7 @@ export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStat
         const atMs = now();
         const h = healthFrom(health.status === "fulfilled" ? health.value : null);
         if (metrics.status === "rejected" || metrics.value.status !== 200) {
-          previous.delete(node.nodeId);
+          history.delete(node.nodeId);
           return {
             nodeId: node.nodeId,
             url: node.url,
@@ -393,27 +420,31 @@ export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStat
                 ? errorText(metrics.reason)
                 : `/metrics answered ${metrics.value.status}`,
             sockets: null,
+            onlineUsers: null,
             eventsPerSecond: null,
             sendP99Ms: null,
             sendCount: 0,
+            sendWindowSeconds: null,
             eventLoopLagP99Ms: null,
             health: h.status,
             dependencies: h.dependencies,
           };
         }
         const parsed = readNodeMetrics(parsePrometheusText(metrics.value.text));
-        const result = nodeStatsFrom(
-          node,
-          { atMs, metrics: parsed },
-          previous.get(node.nodeId),
-          h,
+        const earlier = (history.get(node.nodeId) ?? []).filter(
+          (e) => e.startedAt === node.startedAt,
         );
-        previous.set(node.nodeId, { atMs, startedAt: node.startedAt, metrics: parsed });
+        const result = nodeStatsFrom(node, { atMs, metrics: parsed }, earlier, h);
+        // Keep the window's scrapes (and always the latest, for the next rate).
+        history.set(node.nodeId, [
+          ...earlier.filter((e) => atMs - e.atMs <= SEND_P99_WINDOW_MS),
+          { atMs, startedAt: node.startedAt, metrics: parsed },
+        ]);
         return result;
       }),
     );
     const live = new Set(nodes.map((n) => n.nodeId));
-    for (const id of previous.keys()) if (!live.has(id)) previous.delete(id);
+    for (const id of history.keys()) if (!live.has(id)) history.delete(id);
     return {
       at: new Date(now()).toISOString(),
       nodes: stats.map(({ window: _w, ...n }) => n),

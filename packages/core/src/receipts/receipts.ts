@@ -12,10 +12,12 @@ export type TReceiptKind = "delivered" | "read";
 /**
  * Moves the caller's `kind` mark up to `seq` (clamped to the head) and, when it
  * moved, tells every member — including the reader's other devices, so a read
- * in one tab clears the badge in all. Returns the stored mark.
+ * in one tab clears the badge in all — and, for a read, asks the push queue
+ * to silently clear that conversation's notification on the reader's phones.
+ * Returns the stored mark.
  */
 export async function markReceipt(
-  deps: Pick<CoreDeps, "db" | "membership" | "sequencer" | "events">,
+  deps: Pick<CoreDeps, "db" | "membership" | "sequencer" | "events" | "push" | "logger">,
   input: { actor: TActor; kind: TReceiptKind } & TReceiptPayload,
 ): Promise<TReceiptResult> {
   const { actor, kind, conversationId } = input;
@@ -37,13 +39,22 @@ export async function markReceipt(
   );
   const row = rows[0];
   if (!row) return { seq: 0 };
-  if (row.after > row.before)
+  if (row.after > row.before) {
     deps.events.toMembers(members, "receipt", {
       conversationId,
       userId: actor.userId,
       kind,
       seq: Number(row.after),
     });
+    // Best effort and off the receipt's path, like the emit: a lost clear
+    // leaves a notification the next read (or the app itself) removes.
+    if (kind === "read")
+      deps.push
+        .conversationRead({ userId: actor.userId, conversationId, readSeq: Number(row.after) })
+        .catch((err: unknown) =>
+          deps.logger.warn({ err, conversationId }, "could not enqueue the clear push"),
+        );
+  }
   return { seq: Number(row.after) };
 }
 

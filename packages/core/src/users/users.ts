@@ -68,7 +68,8 @@ export function assertSessionLive(
   issuedAtMs: number | undefined,
 ): void {
   if (!user.sessionsRevokedAt) return;
-  if (issuedAtMs === undefined || issuedAtMs < user.sessionsRevokedAt.getTime())
+  // At or before: a token minted in the very millisecond of the revocation counts as old.
+  if (issuedAtMs === undefined || issuedAtMs <= user.sessionsRevokedAt.getTime())
     throw new AppError("UNAUTHORIZED", "session revoked; sign in again");
 }
 

@@ -84,11 +84,15 @@ export function ChatView({
           <MessageList conversationId={conversationId} me={me.id} names={names} />
           <Announcer conversationId={conversationId} me={me.id} names={names} />
           <p className="typing" aria-live="polite" data-testid="typing">
-            {typing.length === 0
-              ? ""
-              : typing.length === 1
-                ? `${names[typing[0]!] ?? "Someone"} is typing…`
-                : `${typing.length} people are typing…`}
+            {typing.length === 0 ? (
+              ""
+            ) : typing.length === 1 ? (
+              <>
+                <bdi>{names[typing[0]!] ?? "Someone"}</bdi> is typing…
+              </>
+            ) : (
+              `${typing.length} people are typing…`
+            )}
           </p>
           <Composer conversationId={conversationId} />
         </div>

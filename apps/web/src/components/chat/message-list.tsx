@@ -275,7 +275,9 @@ function MessageRow(props: {
             <FormError message={error} inline />
           </form>
         ) : (
-          <p className="msg__body">{m.body}</p>
+          <p className="msg__body" dir="auto">
+            {m.body}
+          </p>
         )}
         <span className="msg__meta">
           {m.editedAt && !m.deleted ? <span className="msg__edited">edited</span> : null}

@@ -89,11 +89,18 @@ export function Sidebar({
                   </span>
                   <span className="convlist__bottom">
                     <span className="convlist__preview">
-                      {last
-                        ? last.deleted
-                          ? "Message deleted"
-                          : `${last.senderId === me.id ? "You: " : ""}${last.body}`
-                        : "No messages yet"}
+                      {last ? (
+                        last.deleted ? (
+                          "Message deleted"
+                        ) : (
+                          <>
+                            {last.senderId === me.id ? "You: " : ""}
+                            <bdi>{last.body}</bdi>
+                          </>
+                        )
+                      ) : (
+                        "No messages yet"
+                      )}
                     </span>
                     {muted ? (
                       <span className="convlist__muted" aria-label="muted" title="Muted">
