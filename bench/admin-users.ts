@@ -6,25 +6,21 @@
 // that can serve a page (the newest 51 ids off the (createdAt, id) index), so
 // results read as ratios. Writes bench/results/admin-users-<time>.json and the
 // "Admin users list" section of docs/benchmarks.md.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { listUsers, type TModerationContext } from "@relay/core";
+import { prismaCli, scratchDatabase } from "@relay/db/testing";
+import { runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
 const USERS = Number(env.BENCH_ADMIN_USERS ?? 100_000);
 const WARMUP = 20;
 const ITERATIONS = Number(env.BENCH_ADMIN_ITERATIONS ?? 200);
 const OP_CAP_MS = 15_000;
 const log = (m: string) => process.stdout.write(`[admin-bench] ${m}\n`);
+const SECTION = { name: "admin-users", by: "bench/admin-users.ts", heading: "Admin users list" };
 
 const FIRST = ["Alice", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
 const LAST = [
@@ -40,26 +36,6 @@ const LAST = [
   "Walker",
 ];
 
-async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = new URL(env.DATABASE_URL ?? "postgresql://relay:relay@127.0.0.1:5432/relay_test");
-  const name = `relay_bench_users_${Date.now().toString(36)}`;
-  const admin = new URL(base);
-  admin.pathname = "/postgres";
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin.toString() });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
-
 interface TOp {
   op: string;
   what: string;
@@ -71,15 +47,10 @@ interface TOp {
 async function main() {
   const startedAt = new Date();
   const t0 = performance.now();
-  const db = await scratchDatabase();
+  const db = await scratchDatabase("relay_bench_users");
   try {
     log(`scratch database; applying migrations…`);
-    const migrated = spawnSync(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], {
-      cwd: root,
-      env: { ...env, DATABASE_URL: db.url },
-      encoding: "utf8",
-    });
-    if (migrated.status !== 0) throw new Error(`migrate deploy failed:\n${migrated.stderr}`);
+    await prismaCli(["migrate", "deploy"], db.url);
     const stores = openBenchStores({ DATABASE_URL: db.url });
     try {
       log(`inserting ${USERS.toLocaleString("en-US")} users…`);
@@ -192,31 +163,14 @@ async function main() {
         );
       }
       const result = {
-        startedAt: startedAt.toISOString(),
-        commit: git(["rev-parse", "--short", "HEAD"]),
-        dirty: git(["status", "--porcelain"]) !== "",
-        durationS: Math.round((performance.now() - t0) / 1000),
-        machine: {
-          cpuModel: os.cpus()[0]?.model.trim() ?? "?",
-          cpus: os.cpus().length,
-          totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-          os: `${os.type()} ${os.release()}`,
-        },
-        node: process.version,
+        ...runInfo(startedAt, t0),
         users: USERS,
         insertS,
         iterations: ITERATIONS,
         ops: results,
       };
-      const dir = path.join(root, "bench/results");
-      mkdirSync(dir, { recursive: true });
-      const file = `admin-users-${result.startedAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z")}.json`;
-      const json = `${JSON.stringify(result, null, 2)}\n`;
-      writeFileSync(path.join(dir, file), json);
-      writeFileSync(path.join(dir, "latest-admin-users.json"), json);
-      const docPath = path.join(root, "docs/benchmarks.md");
-      const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
-      writeFileSync(docPath, await formatMarkdown(docPath, splice(doc, render(result, file))));
+      const file = writeResult("admin-users", result);
+      await writeDocSection(SECTION, render(result, file));
       log(`results: bench/results/${file}; section "Admin users list" in docs/benchmarks.md`);
     } finally {
       await stores.close();
@@ -226,53 +180,15 @@ async function main() {
   }
 }
 
-function git(args: string[]) {
-  const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : "";
-}
-
-async function formatMarkdown(filepath: string, text: string) {
-  try {
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(filepath)) ?? {};
-    return await prettier.format(text, { ...options, filepath });
-  } catch {
-    return text;
-  }
-}
-
-const BEGIN =
-  "<!-- bench:admin-users:begin (generated by bench/admin-users.ts; edits here are overwritten) -->";
-const END = "<!-- bench:admin-users:end -->";
-
-function splice(doc: string, md: string): string {
-  const block = `${BEGIN}\n\n${md}\n\n${END}`;
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  if (a !== -1 && b > a) return doc.slice(0, a) + block + doc.slice(b + END.length);
-  return `${doc.trimEnd()}\n\n## Admin users list\n\n${block}\n`;
-}
-
 function render(
-  r: {
-    startedAt: string;
-    commit: string;
-    dirty: boolean;
-    durationS: number;
-    users: number;
-    insertS: number;
-    iterations: number;
-    ops: TOp[];
-    machine: { cpuModel: string; cpus: number };
-    node: string;
-  },
+  r: TRunInfo & { users: number; insertS: number; iterations: number; ops: TOp[] },
   file: string,
 ): string {
   const base = r.ops.find((o) => o.op === "baseline")?.latency;
   const ratio = (v: number, b: number | undefined) => (b ? `${(v / b).toFixed(1)}×` : "–");
   const worst = Math.max(...r.ops.filter((o) => o.op !== "baseline").map((o) => o.latency.p99));
   return [
-    `Run **${r.startedAt}** (commit \`${r.commit}\`${r.dirty ? ", uncommitted changes" : ""}), ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, Node ${r.node}; Postgres on the same machine.`,
+    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, Node ${r.node}; Postgres on the same machine.`,
     "",
     `${r.users.toLocaleString("en-US")} users in a scratch database migrated like production (inserted in ${r.insertS} s, then \`ANALYZE\`). Each request is what the console's Users page sends, through \`listUsers\` (Prisma, keyset cursor on (createdAt, id)), ${r.iterations} times one after another after a warm-up; latency includes Prisma and the round trip to Postgres.`,
     "",

@@ -14,7 +14,8 @@
 //   relay-cross Relay, sender on node 1, recipient on node 2 (one Redis)
 //
 // Input (env): the test profile (DATABASE_URL, JWT_SECRET, REDIS_*, CASSANDRA_*),
-// BENCH_RELAY_URLS (node1,node2), BENCH_BASELINE_URL, BENCH_OUT (result file),
+// BENCH_RELAY_URLS (node1,node2), BENCH_RELAY_METRICS_URLS (their internal
+// ports, where /metrics is), BENCH_BASELINE_URL, BENCH_OUT (result file),
 // BENCH_PIDS (JSON name → pid, for CPU accounting), BENCH_BUDGET_S.
 // Overrides for quick runs: BENCH_STEPS ("100,250"), BENCH_WARMUP_S,
 // BENCH_MEASURE_S, BENCH_PAIRS, BENCH_TARGETS ("baseline,relay-same").
@@ -181,10 +182,15 @@ interface TNodeScrape {
   lagMaxMs: number | null;
 }
 
+/** A node's public URL → its internal port (where /metrics is), from BENCH_RELAY_METRICS_URLS. */
+const metricsUrlOf = new Map<string, string>();
+
 /** message:send handler histogram and event-loop delay from one node's /metrics. */
 async function scrapeNode(url: string): Promise<TNodeScrape | null> {
   try {
-    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(`${metricsUrlOf.get(url) ?? url}/metrics`, {
+      signal: AbortSignal.timeout(3_000),
+    });
     if (!res.ok) return null;
     const text = await res.text();
     const one = (re: RegExp) => {
@@ -567,6 +573,10 @@ async function main() {
   const baselineUrl = required("BENCH_BASELINE_URL");
   const out = required("BENCH_OUT");
   if (!node1 || !node2) throw new Error("BENCH_RELAY_URLS must list two node URLs");
+  const [metrics1, metrics2] = required("BENCH_RELAY_METRICS_URLS").split(",");
+  if (!metrics1 || !metrics2)
+    throw new Error("BENCH_RELAY_METRICS_URLS must list the two nodes' internal URLs");
+  metricsUrlOf.set(node1, metrics1).set(node2, metrics2);
   const pids = JSON.parse(env.BENCH_PIDS ?? "{}") as Record<string, number>;
   const cpu = createCpuSampler(pids);
 

@@ -23,21 +23,19 @@
 // BENCH_PRESENCE_SAMPLES (1000).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { io, type Socket } from "socket.io-client";
 import { createTokenService } from "@relay/core";
 import type { TPresence } from "@relay/shared/schemas";
+import { ROOT, runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const env = process.env;
 const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 const required = (name: string): string => {
@@ -78,7 +76,7 @@ function startProc(
   name: string,
   args: string[],
   extraEnv: Record<string, string>,
-  cwd = root,
+  cwd = ROOT,
   command = process.execPath,
   commandArgs: string[] = [],
 ) {
@@ -139,7 +137,7 @@ async function startPrivateRedis(): Promise<{ url: string; version: string } | n
   const which = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
   if (which.status !== 0) return null;
   const port = await freePort();
-  const p = startProc("redis", [], {}, root, which.stdout.trim(), [
+  const p = startProc("redis", [], {}, ROOT, which.stdout.trim(), [
     "--port",
     String(port),
     "--bind",
@@ -160,7 +158,7 @@ let redisUrl = "";
 
 async function startRelayNode(n: number) {
   const port = await freePort();
-  const entry = path.join(root, "apps/realtime/dist/index.js");
+  const entry = path.join(ROOT, "apps/realtime/dist/index.js");
   if (!existsSync(entry)) throw new Error("apps/realtime/dist is missing: build it first");
   const p = startProc(`relay-${n}`, [entry], {
     REALTIME_PORT: String(port),
@@ -359,9 +357,20 @@ async function main() {
       })),
     });
     await db.membership.createMany({
+      // Both took part in their DM (docs/presence.md: only then may the other watch).
       data: watchedIds.flatMap((id, i) => [
-        { conversationId: convIds[i]!, userId: watcherId, role: "OWNER" as const },
-        { conversationId: convIds[i]!, userId: id, role: "MEMBER" as const },
+        {
+          conversationId: convIds[i]!,
+          userId: watcherId,
+          role: "OWNER" as const,
+          participatedAt: new Date(),
+        },
+        {
+          conversationId: convIds[i]!,
+          userId: id,
+          role: "MEMBER" as const,
+          participatedAt: new Date(),
+        },
       ]),
     });
 
@@ -519,18 +528,8 @@ async function main() {
 
   const result = {
     benchmark: "presence",
-    startedAt: startedAt.toISOString(),
+    ...runInfo(startedAt, t0),
     finishedAt: new Date().toISOString(),
-    durationS: Math.round((performance.now() - t0) / 1000),
-    commit: git(["rev-parse", "--short", "HEAD"]) || "?",
-    dirty: git(["status", "--porcelain"]).length > 0,
-    machine: {
-      cpuModel: os.cpus()[0]?.model.trim() ?? "?",
-      cpus: os.cpus().length,
-      totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
-      os: `${os.type()} ${os.release()}`,
-    },
-    node: process.version,
     settings: SETTINGS,
     redis: privateRedis
       ? `private redis-server ${privateRedis.version} started for the run (nothing else writes to it)`
@@ -541,19 +540,9 @@ async function main() {
     latency,
     drain,
   };
-  const dir = path.join(root, "bench/results");
-  mkdirSync(dir, { recursive: true });
-  const stamp = startedAt
-    .toISOString()
-    .replace(/\.\d+Z$/, "Z")
-    .replaceAll(":", "-");
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(path.join(dir, `presence-${stamp}.json`), json);
-  writeFileSync(path.join(dir, "latest-presence.json"), json);
-  const md = renderPresenceMarkdown(result, `presence-${stamp}.json`);
-  const docPath = path.join(root, "docs/benchmarks.md");
-  const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
-  writeFileSync(docPath, await formatMarkdown(docPath, splicePresence(doc, md)));
+  const file = writeResult("presence", result);
+  const md = renderPresenceMarkdown(result, file);
+  await writeDocSection(PRESENCE_SECTION, md);
   process.stdout.write(`\n${md}\n`);
   log(`results: bench/results/latest-presence.json; section "Presence" in docs/benchmarks.md`);
 }
@@ -580,42 +569,11 @@ async function deleteKeys(redis: Redis, pattern: string) {
   } while (cursor !== "0");
 }
 
-function git(args: string[]) {
-  const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : "";
-}
-
-async function formatMarkdown(filepath: string, text: string) {
-  try {
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(filepath)) ?? {};
-    return await prettier.format(text, { ...options, filepath });
-  } catch {
-    return text;
-  }
-}
-
 // ------------------------------------------------------------------ report
 
-export const PRESENCE_BEGIN =
-  "<!-- bench:presence:begin (generated by the presence benchmark; edits here are overwritten) -->";
-export const PRESENCE_END = "<!-- bench:presence:end -->";
+const PRESENCE_SECTION = { name: "presence", by: "the presence benchmark", heading: "Presence" };
 
-export function splicePresence(doc: string, md: string): string {
-  const block = `${PRESENCE_BEGIN}\n\n${md}\n\n${PRESENCE_END}`;
-  const a = doc.indexOf(PRESENCE_BEGIN);
-  const b = doc.indexOf(PRESENCE_END);
-  if (a !== -1 && b > a) return doc.slice(0, a) + block + doc.slice(b + PRESENCE_END.length);
-  return `${doc.trimEnd()}\n\n## Presence\n\n${block}\n`;
-}
-
-type TResult = {
-  startedAt: string;
-  commit: string;
-  dirty: boolean;
-  durationS: number;
-  machine: { cpuModel: string; cpus: number; totalMemGiB: number; os: string };
-  node: string;
+type TResult = TRunInfo & {
   settings: typeof SETTINGS;
   redis: string;
   scale: TScalePoint[];
@@ -630,7 +588,7 @@ export function renderPresenceMarkdown(r: TResult, file: string): string {
   const relayRates = r.scale.map((p) => p.relay.writesPerS);
   const expectedRelay = (2 * 2) / (t.leaseRefreshMs / 1000);
   const lines = [
-    `Run **${r.startedAt}** (commit \`${r.commit}\`${r.dirty ? ", uncommitted changes" : ""}), ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, ${r.machine.os}, Node ${r.node}.`,
+    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, ${r.machine.os}, Node ${r.node}.`,
     "",
     `Setup: Redis: ${r.redis}. Two realtime processes (default presence timings: lease ${t.leaseTtlMs / 1000} s, renewed every ${t.leaseRefreshMs / 1000} s, reaper every ${t.reapIntervalMs / 1000} s) on one Redis; N idle users connected over WebSocket from one load process, alternating between the nodes. The baseline is the naive design — every user's presence key rewritten every ${r.settings.heartbeatIntervalS} s (\`SETEX\`, spread evenly) — run by its own process against the same Redis **in the same window**. Writes are \`INFO commandstats\` deltas of every command Redis flags \`write\` (commands inside Lua scripts included); the baseline's are its \`SETEX\` calls, Relay's are all the others.`,
     "",

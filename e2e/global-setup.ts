@@ -56,10 +56,11 @@ export default async function globalSetup() {
     }),
     launch(
       "web",
-      path.join(root, "node_modules/.bin/next"),
-      ["start", "-p", String(PORTS.web)],
+      process.execPath,
+      [path.join(root, "apps/web/dist/server.js")],
       path.join(root, "apps/web"),
       {
+        PORT: String(PORTS.web),
         WEB_URL: webUrl,
         REALTIME_PUBLIC_URL: realtimeUrl,
         // Some browsers are steered to node B directly: the CSP must let them connect.
@@ -71,10 +72,15 @@ export default async function globalSetup() {
     ),
     launch(
       "admin",
-      path.join(root, "node_modules/.bin/next"),
-      ["start", "-p", String(PORTS.admin)],
+      process.execPath,
+      [path.join(root, "apps/admin/dist/server.js")],
       path.join(root, "apps/admin"),
-      { WEB_URL: webUrl },
+      {
+        PORT: String(PORTS.admin),
+        WEB_URL: webUrl,
+        // The console's browsers say who they are in X-Forwarded-For (see admin.spec.ts).
+        TRUSTED_PROXIES: "127.0.0.1/32,::1/128",
+      },
     ),
   ];
   try {

@@ -10,7 +10,7 @@
 //     latest-messaging.json, and the tables in docs/benchmarks.md.
 // Everything is bounded: the generator has a time budget and a hard kill.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -23,7 +23,9 @@ import { ensureDependencies, reexecUnderProjectNode } from "./lib/bootstrap.mjs"
 ensureDependencies();
 await reexecUnderProjectNode();
 
-const { renderMarkdown, spliceDoc } = await import("../bench/report.mjs");
+const { MESSAGING_SECTION, renderMarkdown } = await import("../bench/report.mjs");
+const { gitState, machineInfo, resultFileName, writeDocSection, writeResult } =
+  await import("../bench/results.ts");
 const { buildAll } = await import("./lib/apps.mjs");
 const { loadEnv } = await import("./lib/env.mjs");
 const { log, ProvisionError, sleep } = await import("./lib/proc.mjs");
@@ -163,25 +165,7 @@ const pkgVersion = (name) => {
 
 function machine() {
   const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model.trim() ?? "?",
-    cpus: cpus.length,
-    cpuMHz: cpus[0]?.speed ?? 0,
-    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    os: `${os.type()} ${os.release()}`,
-    arch: os.arch(),
-  };
-}
-
-/** Prettier's formatting (the repo's config), so `npm run format:check` stays clean. */
-async function formatMarkdown(filepath, text) {
-  try {
-    const prettier = await import("prettier");
-    const options = (await prettier.resolveConfig(filepath)) ?? {};
-    return await prettier.format(text, { ...options, filepath });
-  } catch {
-    return text;
-  }
+  return { ...machineInfo(), cpuMHz: cpus[0]?.speed ?? 0, arch: os.arch() };
 }
 
 /**
@@ -215,11 +199,6 @@ async function wipeBenchKeys() {
   return removed;
 }
 
-function git(args) {
-  const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : "";
-}
-
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     log(`${signal}: stopping the benchmark processes…`);
@@ -231,9 +210,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 // docs/benchmarks.md from a stored result (no services, no load).
 if (process.argv[2] === "--render") {
   const result = JSON.parse(readFileSync(path.resolve(process.argv[3] ?? ""), "utf8"));
-  const docPath = path.join(root, "docs/benchmarks.md");
-  const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
-  writeFileSync(docPath, await formatMarkdown(docPath, spliceDoc(doc, renderMarkdown(result))));
+  await writeDocSection(MESSAGING_SECTION, renderMarkdown(result));
   log(`tables in docs/benchmarks.md rewritten from ${process.argv[3]}`);
   process.exit(0);
 }
@@ -248,7 +225,13 @@ try {
   buildAll(env, ["@relay/realtime"]);
   const provisioningS = Math.round((Date.now() - t0) / 100) / 10;
 
-  const [p1, p2, pb] = [await freePort(), await freePort(), await freePort()];
+  const [p1, p2, pb, m1, m2] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const realtimeCwd = path.join(root, "apps/realtime");
   const realtimeEntry = path.join(realtimeCwd, "dist/index.js");
   // BENCH_CPU_PROF=1: V8 CPU profile of node 1 (the senders' node), written on exit;
@@ -261,13 +244,13 @@ try {
   const node1 = startProcess(
     "relay-1",
     [...profArgs, realtimeEntry],
-    { REALTIME_PORT: String(p1), LOG_LEVEL: "warn" },
+    { REALTIME_PORT: String(p1), REALTIME_METRICS_PORT: String(m1), LOG_LEVEL: "warn" },
     realtimeCwd,
   );
   const node2 = startProcess(
     "relay-2",
     [realtimeEntry],
-    { REALTIME_PORT: String(p2), LOG_LEVEL: "warn" },
+    { REALTIME_PORT: String(p2), REALTIME_METRICS_PORT: String(m2), LOG_LEVEL: "warn" },
     realtimeCwd,
   );
   const baseline = startProcess(
@@ -298,6 +281,7 @@ try {
   await runGenerator(
     {
       BENCH_RELAY_URLS: `${urls[0]},${urls[1]}`,
+      BENCH_RELAY_METRICS_URLS: `http://127.0.0.1:${m1},http://127.0.0.1:${m2}`,
       BENCH_BASELINE_URL: urls[2],
       BENCH_OUT: rawFile,
       BENCH_PIDS: JSON.stringify({
@@ -313,11 +297,7 @@ try {
 
   const raw = JSON.parse(readFileSync(rawFile, "utf8"));
   rmSync(rawFile, { force: true });
-  const stamp = startedAt
-    .toISOString()
-    .replace(/\.\d+Z$/, "Z")
-    .replaceAll(":", "-");
-  const file = `messaging-${stamp}.json`;
+  const file = resultFileName("messaging", startedAt);
   const result = {
     benchmark: raw.benchmark,
     file,
@@ -325,8 +305,7 @@ try {
     finishedAt: new Date().toISOString(),
     durationS: Math.round((Date.now() - t0) / 1000),
     provisioningS,
-    commit: git(["rev-parse", "--short", "HEAD"]) || "?",
-    dirty: git(["status", "--porcelain"]).length > 0,
+    ...gitState(),
     machine: machine(),
     node: process.version,
     socketIo: pkgVersion("socket.io"),
@@ -338,14 +317,10 @@ try {
     },
     ...raw,
   };
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(path.join(resultsDir, file), json);
-  writeFileSync(path.join(resultsDir, "latest-messaging.json"), json);
+  writeResult("messaging", result);
 
   const markdown = renderMarkdown(result);
-  const docPath = path.join(root, "docs/benchmarks.md");
-  const doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Benchmarks\n";
-  writeFileSync(docPath, await formatMarkdown(docPath, spliceDoc(doc, markdown)));
+  await writeDocSection(MESSAGING_SECTION, markdown);
   process.stdout.write(`\n${markdown}\n\n`);
   log(`results: bench/results/${file} (and latest-messaging.json); tables in docs/benchmarks.md`);
   // Presence (bench/presence.ts, ~2 min): its own realtime nodes and a private

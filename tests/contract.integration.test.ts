@@ -10,7 +10,7 @@ import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstAnswer, freePort, launch, next, root, type Proc } from "./support";
+import { firstAnswer, freePort, launch, launchApp, root, type Proc } from "./support";
 
 type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Msg {
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const realtime = path.join(root, "apps/realtime/dist/index.js");
   const pa = launch(process.execPath, [realtime], root, { REALTIME_PORT: String(a) });
   const pb = launch(process.execPath, [realtime], root, { REALTIME_PORT: String(b) });
-  const pw = launch(next, ["start", "-p", String(webPort)], path.join(root, "apps/web"), {
+  const pw = launchApp("web", webPort, {
     REALTIME_PUBLIC_URL: nodeA,
     AUTH_SIGNUP_LIMIT: "1000",
     AUTH_TOKEN_LIMIT: "1000",

@@ -2,7 +2,7 @@
 // each refuses to start with a bad environment, naming the variable.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { firstAnswer, freePort, launch, next, root, type Proc } from "./support";
+import { firstAnswer, freePort, launch, launchApp, root, type Proc } from "./support";
 
 const running: Proc[] = [];
 afterAll(async () => {
@@ -11,19 +11,22 @@ afterAll(async () => {
 });
 
 describe.each([
-  { app: "web", bad: { AUTH_SECRET: "" }, problem: "AUTH_SECRET: required", marker: "Relay" },
   {
-    app: "admin",
-    bad: { LOG_LEVEL: "loud" },
-    problem: "LOG_LEVEL: expected one of",
+    app: "web" as const,
+    bad: { AUTH_SECRET: "" },
+    problem: "AUTH_SECRET: required",
+    marker: "Relay",
+  },
+  {
+    app: "admin" as const,
+    bad: { TRUSTED_PROXIES: "10.0.0.0/8,10.0.0.0/33" },
+    problem: "TRUSTED_PROXIES.1: expected an IP address or CIDR",
     marker: "Moderation console",
   },
-])("apps/$app (next start)", ({ app, bad, problem, marker }) => {
-  const cwd = path.join(root, "apps", app);
-
+])("apps/$app (node dist/server.js)", ({ app, bad, problem, marker }) => {
   it("serves its home page and a health route with security headers", async () => {
     const port = await freePort();
-    const proc = launch(next, ["start", "-p", String(port)], cwd, {});
+    const proc = launchApp(app, port, {});
     running.push(proc);
     const res = await firstAnswer(`http://127.0.0.1:${port}/`, proc);
     expect(res.status).toBe(200);
@@ -37,7 +40,7 @@ describe.each([
 
   it(`refuses to start with a bad environment (${problem}), naming the variable`, async () => {
     const port = await freePort();
-    const proc = launch(next, ["start", "-p", String(port)], cwd, bad);
+    const proc = launchApp(app, port, bad);
     const code = await proc.exited;
     expect(code).toBe(1);
     expect(proc.output()).toContain(problem);
@@ -56,10 +59,11 @@ describe("apps/realtime (node dist/index.js)", () => {
     expect(proc.output()).not.toContain("short-secret-value");
   });
 
-  it("serves /healthz with every store up", async () => {
-    const port = await freePort();
+  it("serves /healthz with every store up, and /metrics only on its internal port", async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const proc = launch(process.execPath, [path.join(root, "apps/realtime/dist/index.js")], root, {
       REALTIME_PORT: String(port),
+      REALTIME_METRICS_PORT: String(metricsPort),
     });
     running.push(proc);
     const res = await firstAnswer(`http://127.0.0.1:${port}/healthz`, proc);
@@ -72,5 +76,9 @@ describe("apps/realtime (node dist/index.js)", () => {
         cassandra: { status: "up" },
       },
     });
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("relay_connected_sockets");
   });
 });

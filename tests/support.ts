@@ -4,7 +4,6 @@ import net from "node:net";
 import path from "node:path";
 
 export const root = path.resolve(import.meta.dirname, "..");
-export const next = path.join(root, "node_modules/.bin/next");
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -36,6 +35,19 @@ export function launch(
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   return { child, output: () => out, exited };
+}
+
+/** Starts apps/<app> as `npm start` does: its front server, dist/server.js, on `port`. */
+export function launchApp(
+  app: "web" | "admin",
+  port: number,
+  env: Record<string, string | undefined> = {},
+): Proc {
+  const dir = path.join(root, "apps", app);
+  return launch(process.execPath, [path.join(dir, "dist/server.js")], dir, {
+    PORT: String(port),
+    ...env,
+  });
 }
 
 /** Resolves with the first HTTP status below 500, or rejects when the process exits first. */

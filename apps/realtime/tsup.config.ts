@@ -1,14 +1,3 @@
-import { defineConfig } from "tsup";
+import { nodeBundle } from "@relay/tooling/tsup";
 
-// One ESM bundle for Node; workspace packages (TypeScript source) are bundled
-// in, npm dependencies stay external.
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm"],
-  platform: "node",
-  target: "node24",
-  sourcemap: true,
-  clean: true,
-  noExternal: [/^@relay\//],
-  external: [/^(?!@relay\/)[^./]/],
-});
+export default nodeBundle(["src/index.ts"]);

@@ -1,4 +1,4 @@
-import { securityHeaders } from "@relay/ui/security-headers";
+import { securityHeaders } from "@relay/edge/security-headers";
 import type { NextConfig } from "next";
 
 // The Content-Security-Policy (with a per-request nonce) is set by src/proxy.ts.

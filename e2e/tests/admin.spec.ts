@@ -49,13 +49,14 @@ async function newStaff(request: APIRequestContext, role: "ADMIN" | "MODERATOR")
 
 /**
  * A browser context for the console. Every browser here shares 127.0.0.1; a
- * per-context X-Real-IP keeps the console's sign-ins out of the web sign-ups'
- * per-IP credential budget (that limit is tested in core).
+ * per-context X-Forwarded-For (believed: the e2e admin trusts 127.0.0.1 as a
+ * proxy) gives each its own per-IP credential budget (that limit is tested in
+ * core and tests/edge).
  */
 function consoleContext(browser: Browser, viewport = { width: 1280, height: 860 }) {
   return browser.newContext({
     viewport,
-    extraHTTPHeaders: { "x-real-ip": `198.51.100.${Math.floor(Math.random() * 250) + 1}` },
+    extraHTTPHeaders: { "x-forwarded-for": `198.51.100.${Math.floor(Math.random() * 250) + 1}` },
   });
 }
 

@@ -40,10 +40,11 @@ export async function seedDemo(db: PrismaClient) {
       type: "DIRECT",
       directKey: directKeyOf(alice.id, bob.id),
       createdById: alice.id,
+      // Both have been talking (the presence rule: only participants may be watched).
       memberships: {
         create: [
-          { userId: alice.id, role: "OWNER" },
-          { userId: bob.id, role: "OWNER" },
+          { userId: alice.id, role: "OWNER", participatedAt: new Date() },
+          { userId: bob.id, role: "OWNER", participatedAt: new Date() },
         ],
       },
     },
@@ -58,7 +59,7 @@ export async function seedDemo(db: PrismaClient) {
       createdById: admin.id,
       memberships: {
         create: [
-          { userId: admin.id, role: "OWNER" },
+          { userId: admin.id, role: "OWNER", participatedAt: new Date() },
           { userId: alice.id, role: "MEMBER" },
           { userId: bob.id, role: "MEMBER" },
           { userId: mod.id, role: "MEMBER" },
@@ -69,7 +70,11 @@ export async function seedDemo(db: PrismaClient) {
   });
   // Databases seeded before the moderator and Sam existed: add them to the group.
   await db.membership.createMany({
-    data: [mod, sam].map((u) => ({ conversationId: group.id, userId: u.id, role: "MEMBER" as const })),
+    data: [mod, sam].map((u) => ({
+      conversationId: group.id,
+      userId: u.id,
+      role: "MEMBER" as const,
+    })),
     skipDuplicates: true,
   });
   return { users: { admin, alice, bob, mod, sam }, dm, group };

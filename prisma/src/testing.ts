@@ -1,4 +1,5 @@
-// Test-only helpers for the Postgres schema (not exported from the package root).
+// Test-only helpers for the Postgres schema (`@relay/db/testing`, not the package root):
+// the schema tests and the benchmarks' scratch databases.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";

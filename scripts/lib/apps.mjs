@@ -31,15 +31,16 @@ export const APPS = {
     cwd: path.join(root, "apps/realtime"),
     port: env.REALTIME_PORT,
   }),
+  // The Next.js apps run in their front server (server.ts → dist/server.js).
   web: (env) => ({
-    cmd: bin("next"),
-    args: ["start", "-p", env.WEB_PORT],
+    cmd: process.execPath,
+    args: [path.join(root, "apps/web/dist/server.js")],
     cwd: path.join(root, "apps/web"),
     port: env.WEB_PORT,
   }),
   admin: (env) => ({
-    cmd: bin("next"),
-    args: ["start", "-p", env.ADMIN_PORT],
+    cmd: process.execPath,
+    args: [path.join(root, "apps/admin/dist/server.js")],
     cwd: path.join(root, "apps/admin"),
     port: env.ADMIN_PORT,
   }),

@@ -45,6 +45,10 @@ const testProfile = {
   CASSANDRA_REPLICATION: '{"class":"SimpleStrategy","replication_factor":1}',
   LOG_LEVEL: "warn",
   LOG_FORMAT: "json",
+  // Realtime nodes' internal port (/metrics): any free one; nodes announce it in the registry.
+  REALTIME_METRICS_PORT: "0",
+  // Every test client connects from 127.0.0.1: the per-IP handshake limit is tested on its own.
+  REALTIME_HANDSHAKE_LIMIT: "1000000",
 };
 
 /**

@@ -3,13 +3,22 @@
 // under the console's own names (src/server/session.ts), so the web client's
 // next-auth cookies on the same host never collide with them. Pages never
 // trust the cookie alone: src/server/staff.ts re-reads the user every time.
+// Signing out revokes the session on the server (core's revokeSession), so a
+// copy of the cookie is refused afterwards and can no longer be renewed here.
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { isSessionRevoked, revokeSession } from "@relay/core";
 import { toUserRole } from "@relay/shared/schemas";
 import { loadEnv } from "./env";
 import { getLogger } from "./logger";
 import { getDeps } from "./server/deps";
-import { COOKIE_PREFIX, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./server/session";
+import {
+  COOKIE_PREFIX,
+  SESSION_COOKIE,
+  SESSION_MAX_AGE_SECONDS,
+  staffRevocationExpiry,
+  staffSessionId,
+} from "./server/session";
 import { authorizeStaff } from "./server/sign-in";
 
 declare module "next-auth" {
@@ -66,12 +75,23 @@ export const { handlers, signIn, signOut } = NextAuth(() => ({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
         token.uid = user.id;
         token.role = toUserRole(user.role);
+        token.sid = crypto.randomUUID();
         token.signedInAt = Date.now();
         token.needsTotpEnrollment = user.needsTotpEnrollment === true;
+        return token;
+      }
+      // Reading or renewing a session: a signed-out one is cleared instead of
+      // renewed. staff.ts checks every request itself, so an outage here
+      // leaves the decision to it.
+      if (typeof token.uid !== "string") return null;
+      try {
+        if (await isSessionRevoked(getDeps(), staffSessionId(token))) return null;
+      } catch (err) {
+        getLogger().warn({ err }, "auth: could not check the console session");
       }
       return token;
     },
@@ -80,6 +100,26 @@ export const { handlers, signIn, signOut } = NextAuth(() => ({
         ...session,
         user: { ...session.user, id: String(token.uid), role: toUserRole(token.role) },
       };
+    },
+  },
+  events: {
+    // Sign-out (JWT strategy: next-auth hands over the decoded cookie) ends the
+    // session on the server too; next-auth clears the cookie either way.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (!token || typeof token.uid !== "string") return;
+      try {
+        await revokeSession(getDeps(), {
+          userId: token.uid,
+          sessionId: staffSessionId(token),
+          expiresAt: staffRevocationExpiry(),
+        });
+      } catch (err) {
+        getLogger().error(
+          { err, userId: token.uid },
+          "auth: sign-out could not revoke the console session",
+        );
+      }
     },
   },
 }));

@@ -20,7 +20,24 @@ describe("admin env", () => {
       REDIS_PREFIX: "relay:",
       ADMIN_REQUIRE_2FA: false,
       WEB_URL: "http://localhost:3000",
+      PORT: 3001,
+      TRUSTED_PROXIES: [],
     });
+  });
+
+  it("reads TRUSTED_PROXIES as a list of addresses and CIDRs, naming a bad entry", () => {
+    const parse = (v: string) =>
+      ZAdminEnvSchema.safeParse({ ...STORES, AUTH_SECRET: SECRET, TRUSTED_PROXIES: v });
+    expect(parse(" 10.0.0.0/8, ::1 ,192.168.1.1/32").data?.TRUSTED_PROXIES).toEqual([
+      "10.0.0.0/8",
+      "::1",
+      "192.168.1.1/32",
+    ]);
+    for (const bad of ["10.0.0.0/33", "10.0.0/8", "proxy.internal", "::1/129", "10.0.0.0/8/1"])
+      expect(
+        parse(`127.0.0.1,${bad}`).error?.issues.map((i) => i.path.join(".")),
+        bad,
+      ).toEqual(["TRUSTED_PROXIES.1"]);
   });
 
   it("reads ADMIN_REQUIRE_2FA as a boolean from true/false only", () => {

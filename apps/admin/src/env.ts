@@ -1,6 +1,14 @@
 // The only place the admin console reads process.env (validated at start by instrumentation.ts).
 import { z } from "zod";
-import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
+import {
+  ZFrontEnvFields,
+  ZLogEnvFields,
+  ZStoreEnvFields,
+  parseEnv,
+  zPort,
+  zSecret,
+  zUrl,
+} from "@relay/shared/env";
 
 /** "true" / "false" (any case); anything else is refused, naming the variable. */
 const zBooleanFlag = z
@@ -13,6 +21,9 @@ export const ZAdminEnvSchema = z.object({
   // realtime node, deny-list, node registry) and Cassandra (message history).
   ...ZStoreEnvFields,
   ...ZLogEnvFields,
+  // Where server.ts listens, and which peers are our proxies (client address, per-IP limits).
+  PORT: zPort.default(3001),
+  ...ZFrontEnvFields,
   /** Signs the console's next-auth session cookies; also keys the TOTP secrets' encryption. */
   AUTH_SECRET: zSecret,
   /** When true, an ADMIN must enrol an authenticator app before using the console. */

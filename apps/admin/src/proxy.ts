@@ -1,7 +1,7 @@
 // In front of every request: the shared edge policy (per-request CSP nonce,
 // error envelopes for malformed paths, TRACE and unsafe callback URLs).
 import type { NextRequest } from "next/server";
-import { createEdgePolicy } from "@relay/ui/edge";
+import { createEdgePolicy } from "@relay/edge/policy";
 import { loadEnv } from "./env";
 
 let policy: ReturnType<typeof createEdgePolicy> | undefined;

@@ -70,7 +70,7 @@ export async function signInOverHttp(creds: {
         "content-type": "application/x-www-form-urlencoded",
         cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
         // A fresh address per sign-in: the per-IP credential budget is core's, tested there.
-        "x-forwarded-for": randomIp(),
+        "x-relay-client-ip": randomIp(),
       },
       body: new URLSearchParams({
         csrfToken,

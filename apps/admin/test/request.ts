@@ -11,7 +11,7 @@ export const revalidated: string[] = [];
 /** The next calls run as a browser sending these cookies (and IP / user agent). */
 export function actAs(cookie: string | null, extra: Record<string, string> = {}) {
   current.headers = new Headers({
-    "x-forwarded-for": "198.51.100.23",
+    "x-relay-client-ip": "198.51.100.23",
     "user-agent": "admin-tests",
     ...(cookie ? { cookie } : {}),
     ...extra,

@@ -2,7 +2,7 @@
 // push queue, serve /metrics and /healthz; SIGTERM stops taking jobs, lets
 // the running ones finish, then exits (a SIGKILLed worker's jobs are taken
 // over by the others, or by itself after a restart, once their lock expires).
-import { createLogger, createStores, loadEnvOrExit, logFormatFor } from "@relay/core";
+import { createLogger, createStores, loadEnvOrExit, logFormatFor, onShutdown } from "@relay/core";
 import { createPushWorker } from "@relay/core/push-worker";
 import { loadPushEnv } from "./env";
 import { createPushHttpServer } from "./http";
@@ -47,29 +47,16 @@ async function main() {
     "push worker started",
   );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down (finishing running jobs)");
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    worker
-      .close()
-      .then(() => {
-        running = false;
-        http.close();
-        return stores.close();
-      })
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+  onShutdown(
+    logger,
+    async () => {
+      await worker.close();
+      running = false;
+      http.close();
+      await stores.close();
+    },
+    { timeoutMs: 15_000, message: "shutting down (finishing running jobs)" },
+  );
 }
 
 void main();

@@ -1,18 +1,16 @@
 // The push pipeline end to end: a real worker process, the real stores, both
 // stand-ins (firebase-admin and apns2 talk to them), messages sent through
 // core's sendMessage, reads through markReceipt.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markReceipt, sendMessage } from "@relay/core";
+import { markReceipt } from "@relay/core";
 import type { TReceived } from "@relay/push-standins";
-import type { TMessageSendResult } from "@relay/shared/schemas";
 import {
+  actorOf,
   addDevice,
   createConversation,
   createUser,
   startPushCluster,
   type PushCluster,
-  type TestUser,
 } from "./helpers";
 
 let c: PushCluster;
@@ -21,10 +19,6 @@ beforeAll(async () => {
   await c.startWorker();
 });
 afterAll(() => c?.close());
-
-const actor = (u: TestUser) => ({ userId: u.id, role: "USER" as const });
-const send = (from: TestUser, conversationId: string, body: string): Promise<TMessageSendResult> =>
-  sendMessage(c.stores, { actor: actor(from), conversationId, clientMsgId: randomUUID(), body });
 
 const forToken = (token: string) => (r: TReceived) => r.token === token;
 type TApnsBody = {
@@ -54,7 +48,7 @@ describe("an offline member", () => {
       await addDevice(c.stores, bob.id, "APNS"),
     ];
 
-    const first = await send(alice, conv, "hello bob");
+    const first = await c.send(alice, conv, "hello bob");
     const [f1, a1] = await Promise.all([
       c.standins.fcm.recorder.waitFor(forToken(fcm.token)),
       c.standins.apns.recorder.waitFor(forToken(apns.token)),
@@ -77,8 +71,8 @@ describe("an offline member", () => {
     expect(a1.headers["apns-topic"]).toBe(c.standins.apns.topic);
 
     // A burst inside the window: nothing now, one update at the window's end with the latest text and badge 3.
-    await send(alice, conv, "second");
-    const third = await send(alice, conv, "third");
+    await c.send(alice, conv, "second");
+    const third = await c.send(alice, conv, "third");
     const [f2, a2] = await Promise.all([
       c.standins.fcm.recorder.waitFor((r) => r.token === fcm.token && r.n > f1.n),
       c.standins.apns.recorder.waitFor((r) => r.token === apns.token && r.n > a1.n),
@@ -93,7 +87,7 @@ describe("an offline member", () => {
 
     // Bob reads on the web: a silent clear follows on both phones, badge 0.
     await markReceipt(c.stores, {
-      actor: actor(bob),
+      actor: actorOf(bob),
       kind: "read",
       conversationId: conv,
       seq: third.seq,
@@ -110,7 +104,7 @@ describe("an offline member", () => {
     expect(a3.headers["apns-push-type"]).toBe("background");
 
     // Nothing else: a later push (a new message) is the next thing each device receives.
-    const later = await send(alice, conv, "after reading");
+    const later = await c.send(alice, conv, "after reading");
     const f4 = await c.standins.fcm.recorder.waitFor((r) => r.token === fcm.token && r.n > f3.n);
     expect((f4.body as TFcmBody).message.data.messageId).toBe(later.messageId);
     expect(c.standins.fcm.recorder.received.filter(forToken(fcm.token))).toHaveLength(4);
@@ -129,7 +123,7 @@ describe("privacy modes", () => {
     const carolFcm = await addDevice(c.stores, carol.id, "FCM");
     const carolApns = await addDevice(c.stores, carol.id, "APNS");
 
-    const sent = await send(alice, group, "the secret plan");
+    const sent = await c.send(alice, group, "the secret plan");
     const [b, cf, ca] = await Promise.all([
       c.standins.apns.recorder.waitFor(forToken(bobPhone.token)),
       c.standins.fcm.recorder.waitFor(forToken(carolFcm.token)),

@@ -1,18 +1,14 @@
 // Provider failures through the real client libraries: retries with backoff
 // honouring Retry-After, token hygiene on precise codes only, the
 // dead-letter queue and its replay, and payloads that must be refused.
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sendMessage } from "@relay/core";
 import type { TReceived } from "@relay/push-standins";
-import type { TMessageSendResult } from "@relay/shared/schemas";
 import {
   addDevice,
   createConversation,
   createUser,
   startPushCluster,
   type PushCluster,
-  type TestUser,
 } from "./helpers";
 
 let c: PushCluster;
@@ -22,10 +18,6 @@ beforeAll(async () => {
   await c.startWorker();
 });
 afterAll(() => c?.close());
-
-const actor = (u: TestUser) => ({ userId: u.id, role: "USER" as const });
-const send = (from: TestUser, conversationId: string, body: string): Promise<TMessageSendResult> =>
-  sendMessage(c.stores, { actor: actor(from), conversationId, clientMsgId: randomUUID(), body });
 
 /** A sender, a recipient with one device of `platform`, and their DM. */
 async function pair(platform: "FCM" | "APNS") {
@@ -47,7 +39,7 @@ describe("transient failures", () => {
       reason: "UNAVAILABLE",
       retryAfter: "1",
     });
-    const sent = await send(p.from, p.conv, "eventually");
+    const sent = await c.send(p.from, p.conv, "eventually");
     const ok = await c.standins.fcm.recorder.waitFor(
       (r) => of(p.device.token)(r) && r.status === 200,
     );
@@ -67,7 +59,7 @@ describe("transient failures", () => {
       reason: "ServiceUnavailable",
       times: 2,
     });
-    await send(p.from, p.conv, "after two failures");
+    await c.send(p.from, p.conv, "after two failures");
     await c.standins.apns.recorder.waitFor((r) => of(p.device.token)(r) && r.status === 200);
     const all = c.standins.apns.recorder.received.filter(of(p.device.token));
     expect(all.map((r) => r.status)).toEqual([503, 503, 200]);
@@ -89,7 +81,7 @@ describe("token hygiene", () => {
       const p = await pair(platform);
       const spare = await addDevice(c.stores, p.to.id, platform);
       recorderOf(platform).failToken(p.device.token, { status, reason });
-      const first = await send(p.from, p.conv, "to a dead token");
+      const first = await c.send(p.from, p.conv, "to a dead token");
       expect(await c.finished(`d.${first.messageId}.${p.device.id}`)).toEqual({
         outcome: "token_disabled",
         reason: stored,
@@ -99,7 +91,7 @@ describe("token hygiene", () => {
       expect(row.disabledReason).toBe(stored);
       // A later message reaches the other device (the later event) and not the dead one.
       const conv2 = await createConversation(c.stores, "GROUP", [p.from, p.to], "Later");
-      const later = await send(p.from, conv2, "later");
+      const later = await c.send(p.from, conv2, "later");
       await recorderOf(platform).waitFor(
         (r) =>
           of(spare.token)(r) &&
@@ -113,7 +105,7 @@ describe("token hygiene", () => {
   it("FCM INVALID_ARGUMENT → failure recorded, token kept, not retried", async () => {
     const p = await pair("FCM");
     c.standins.fcm.failNext({ token: p.device.token, status: 400, reason: "INVALID_ARGUMENT" });
-    const sent = await send(p.from, p.conv, "refused once");
+    const sent = await c.send(p.from, p.conv, "refused once");
     expect(await c.finished(`d.${sent.messageId}.${p.device.id}`)).toEqual({
       outcome: "rejected",
       reason: "fcm:INVALID_ARGUMENT",
@@ -127,7 +119,7 @@ describe("token hygiene", () => {
     expect(c.standins.fcm.recorder.received.filter(of(p.device.token))).toHaveLength(1);
     // The token still works; a success resets the failure count.
     const conv2 = await createConversation(c.stores, "GROUP", [p.from, p.to], "Again");
-    await send(p.from, conv2, "works again");
+    await c.send(p.from, conv2, "works again");
     await c.standins.fcm.recorder.waitFor((r) => of(p.device.token)(r) && r.status === 200);
     const after = await c.finished<{ outcome: string }>(
       `d.${await lastMessageId(conv2)}.${p.device.id}`,
@@ -153,7 +145,7 @@ describe("the dead-letter queue", () => {
       reason: "InternalServerError",
       times: 3,
     });
-    const sent = await send(p.from, p.conv, "will be replayed");
+    const sent = await c.send(p.from, p.conv, "will be replayed");
     const jobId = `d.${sent.messageId}.${p.device.id}`;
     expect(await c.finished(jobId)).toEqual({
       outcome: "dead_lettered",
@@ -198,7 +190,7 @@ describe("bad and oversized payloads", () => {
       reason: "invalid_job",
     });
     const p = await pair("FCM");
-    await send(p.from, p.conv, "still working");
+    await c.send(p.from, p.conv, "still working");
     await c.standins.fcm.recorder.waitFor(of(p.device.token));
   });
 
@@ -207,7 +199,7 @@ describe("bad and oversized payloads", () => {
     const conv = await createConversation(c.stores, "DIRECT", [from, to]);
     const fcm = await addDevice(c.stores, to.id, "FCM");
     const apns = await addDevice(c.stores, to.id, "APNS");
-    await send(from, conv, "😀".repeat(4000));
+    await c.send(from, conv, "😀".repeat(4000));
     const [f, a] = await Promise.all([
       c.standins.fcm.recorder.waitFor(of(fcm.token)),
       c.standins.apns.recorder.waitFor(of(apns.token)),

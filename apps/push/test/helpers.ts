@@ -17,11 +17,13 @@ import {
   createTokenService,
   pushQueuePrefix,
   PUSH_QUEUE,
+  sendMessage,
   type Stores,
 } from "@relay/core";
-import { testEnv } from "@relay/core/testing";
+import { createTestConversation, createTestUser, testEnv } from "@relay/core/testing";
 import { startPushStandins, type PushStandins } from "@relay/push-standins";
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
+import type { TMessageSendResult } from "@relay/shared/schemas";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -92,6 +94,8 @@ export interface PushCluster {
   workerEnv: Record<string, string>;
   startWorker(extra?: Record<string, string>): Promise<ChildApp>;
   startRealtime(): Promise<ChildApp & { url: string }>;
+  /** `from` sends `body` through core's sendMessage (its fan-out job goes to this cluster's queue). */
+  send(from: TestUser, conversationId: string, body: string): Promise<TMessageSendResult>;
   /** Resolves with the job's return value once it has completed (BullMQ's event stream, no polling). */
   finished<T = unknown>(jobId: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -157,6 +161,13 @@ export async function startPushCluster(
       children.push(app);
       return { ...app, url: `http://127.0.0.1:${port}` };
     },
+    send: (from, conversationId, body) =>
+      sendMessage(stores, {
+        actor: actorOf(from),
+        conversationId,
+        clientMsgId: randomUUID(),
+        body,
+      }),
     async finished<T>(jobId: string, timeoutMs = 20_000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -195,39 +206,24 @@ export interface TestUser {
   token: string;
 }
 
+/** The use-case actor of a test user (every test user is a USER). */
+export const actorOf = (u: TestUser) => ({ userId: u.id, role: "USER" as const });
+
 const tokens = createTokenService({ jwtSecret: testEnv().JWT_SECRET });
 
 export async function createUser(stores: Stores, name = "Test user"): Promise<TestUser> {
-  const user = await stores.db.user.create({
-    data: { email: `push-${randomUUID()}@test.relay`, name },
-  });
+  const user = await createTestUser(stores.db, { name });
   const token = await tokens.signAccess({ userId: user.id, role: "USER", sessionId: randomUUID() });
   return { id: user.id, name, token };
 }
 
-export async function createConversation(
+export function createConversation(
   stores: Stores,
   type: "DIRECT" | "GROUP",
   members: TestUser[],
-  title = "Test group",
+  title?: string,
 ): Promise<string> {
-  const conv = await stores.db.conversation.create({
-    data: {
-      type,
-      title: type === "GROUP" ? title : null,
-      directKey:
-        type === "DIRECT"
-          ? members
-              .map((m) => m.id)
-              .sort()
-              .join(":")
-          : null,
-      memberships: {
-        create: members.map((m, i) => ({ userId: m.id, role: i === 0 ? "OWNER" : "MEMBER" })),
-      },
-    },
-  });
-  return conv.id;
+  return createTestConversation(stores.db, type, members, title);
 }
 
 export const apnsToken = () => randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", "");

@@ -1,7 +1,7 @@
 // Composition root: builds the Socket.IO server on an HTTP server from the
 // stores. index.ts only creates the stores from env and listens; tests start
 // this on a random port with the test stores.
-import type { Server as HttpServer } from "node:http";
+import { createServer, type RequestListener, type Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import {
@@ -9,6 +9,8 @@ import {
   createRelayEvents,
   createTokenService,
   liftExpiredSuspensions,
+  parseTrustedProxies,
+  resolveClientIp,
   userRoom,
   type CoreDeps,
   type DenyList,
@@ -38,6 +40,19 @@ import { createPresenceService, type PresenceService } from "./services/presence
 /** Every socket joins `user:<id>`: the local rooms with that prefix are the node's online users. */
 const USER_ROOM_PREFIX = userRoom("");
 
+/**
+ * The HTTP server a node runs on. Only `Upgrade: websocket` switches
+ * protocols (Socket.IO); any other upgrade (h2c smuggling) is answered as
+ * the plain HTTP request it also is.
+ */
+export function createRealtimeHttpServer(): HttpServer {
+  return createServer({
+    shouldUpgradeCallback: (req) => req.headers.upgrade?.toLowerCase() === "websocket",
+    headersTimeout: 30_000,
+    requestTimeout: 60_000,
+  } as Parameters<typeof createServer>[0]);
+}
+
 export interface AppOptions {
   jwtSecret: string;
   /** Origins allowed to open sockets from a browser (the web app). */
@@ -47,6 +62,8 @@ export interface AppOptions {
   nodeId: string;
   /** Presence lease/reaper timings (defaults: lease 30 s, renewed every 10 s, reaper every 5 s). */
   presence?: Partial<TPresenceTimings>;
+  /** Our load balancers (CIDRs): their X-Forwarded-For names the client for the per-IP handshake limit. */
+  trustedProxies?: readonly string[];
 }
 
 export interface RelayApp {
@@ -61,6 +78,8 @@ export interface RelayApp {
    * at once), then disconnect every socket and stop serving (the HTTP server
    * closes too). The stores stay open: their owner closes them.
    */
+  /** The internal port's routes (/metrics, /healthz): index.ts serves them on REALTIME_METRICS_PORT. */
+  internalHandler: RequestListener;
   close(): Promise<void>;
 }
 
@@ -96,7 +115,8 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
     ),
   };
 
-  httpServer.on("request", createHttpHandler({ core, tokens, metrics, logger }));
+  const httpContext = { core, tokens, metrics, logger };
+  httpServer.on("request", createHttpHandler(httpContext, "public"));
 
   const presence = createPresenceService({
     db: stores.db,
@@ -124,23 +144,26 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
 
   const ctx: HandlerContext = { core, deny, tokens, logger, metrics, presence };
 
+  const trusted = parseTrustedProxies(options.trustedProxies ?? []);
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const version = auth.protocolVersion ?? PROTOCOL_VERSION;
-    // Some clients (Java's io.socket) send every auth value as a string: "1" is 1.
-    if (version !== PROTOCOL_VERSION && version !== String(PROTOCOL_VERSION)) {
-      return next(
-        handshakeError(
-          new AppError(
+    // The same client-address rule as the web front server (TRUSTED_PROXIES).
+    const ip = resolveClientIp({
+      remoteAddress: socket.handshake.address,
+      forwardedFor: socket.handshake.headers["x-forwarded-for"],
+      trusted,
+    });
+    core.limits
+      .enforce("handshake", ip)
+      .then(async () => {
+        const version = auth.protocolVersion ?? PROTOCOL_VERSION;
+        // Some clients (Java's io.socket) send every auth value as a string: "1" is 1.
+        if (version !== PROTOCOL_VERSION && version !== String(PROTOCOL_VERSION))
+          throw new AppError(
             "INVALID_PAYLOAD",
             `unsupported protocol version ${JSON.stringify(version)}; this server speaks ${PROTOCOL_VERSION}`,
-          ),
-        ),
-      );
-    }
-    tokens
-      .verifyAccess(auth.token)
-      .then(async (claims) => {
+          );
+        const claims = await tokens.verifyAccess(auth.token);
         // A valid JWT is not enough: its session must not have been revoked.
         await deny.ready;
         const revoked = deny.check(claims);
@@ -182,6 +205,7 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
     deny,
     metrics,
     presence,
+    internalHandler: createHttpHandler(httpContext, "internal"),
     close: async () => {
       clearInterval(sweeper);
       deny.close();

@@ -1,7 +1,15 @@
 // The only place realtime reads process.env. A bad or missing variable stops
 // the process with a message naming it (never its value).
 import { z } from "zod";
-import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zPort, zSecret, zUrl } from "@relay/shared/env";
+import {
+  ZLogEnvFields,
+  ZStoreEnvFields,
+  parseEnv,
+  zPort,
+  zSecret,
+  zTrustedProxies,
+  zUrl,
+} from "@relay/shared/env";
 
 /** A duration in milliseconds given as a string (100 ms … 1 h). */
 const zMillis = z.coerce.number<string>().int().min(100).max(3_600_000);
@@ -13,8 +21,19 @@ const ZRealtimeEnvFields = z.object({
   ...ZLogEnvFields,
   JWT_SECRET: zSecret,
   WEB_URL: zUrl.default("http://localhost:3000"),
-  /** Where the admin console reaches this node's /metrics; default http://127.0.0.1:<REALTIME_PORT>. */
+  /**
+   * The internal port: /metrics and /healthz for Prometheus and the admin
+   * console, never for clients. 0 = any free port (tests). Loopback unless
+   * REALTIME_METRICS_HOST says otherwise (e.g. the node's private address).
+   */
+  REALTIME_METRICS_PORT: z.coerce.number<string>().int().min(0).max(65_535).default(9464),
+  REALTIME_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Where the admin console reaches this node's internal port; default http://127.0.0.1:<its port>. */
   REALTIME_INTERNAL_URL: zUrl.optional(),
+  /** Our load balancers (CIDRs): only their X-Forwarded-For names the client (per-IP handshake limit). */
+  TRUSTED_PROXIES: zTrustedProxies,
+  /** Socket.IO handshakes per client IP per 10 s, across all nodes. */
+  REALTIME_HANDSHAKE_LIMIT: z.coerce.number<string>().int().min(1).default(600),
   /** Names this node in logs and presence leases; defaults to hostname:port. */
   NODE_ID: z
     .string()

@@ -1,7 +1,11 @@
-// Plain HTTP routes on the realtime node (Socket.IO handles /socket.io/):
-// /healthz, /metrics and GET /v1/conversations/:id/messages — message
-// history for API clients, behind the same checks as REST v1 (a valid access
-// token of an ACTIVE user, membership), through the same core use case.
+// Plain HTTP routes on the realtime node. The public port (REALTIME_PORT,
+// next to Socket.IO's /socket.io/) has /healthz and GET
+// /v1/conversations/:id/messages — message history for API clients, behind
+// the same checks as REST v1 (a valid access token of an ACTIVE user,
+// membership), through the same core use case. The internal port
+// (REALTIME_METRICS_PORT, loopback by default) has /metrics and /healthz:
+// metrics name users' activity and the node's internals, so they are never
+// served where clients connect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   authenticateAccessToken,
@@ -55,7 +59,9 @@ function bearer(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-export function createHttpHandler(ctx: HttpContext) {
+export type THttpPort = "public" | "internal";
+
+export function createHttpHandler(ctx: HttpContext, port: THttpPort) {
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://local");
     if (req.method === "GET" && url.pathname === "/healthz") {
@@ -66,8 +72,15 @@ export function createHttpHandler(ctx: HttpContext) {
       }
       return send(res, report.status === "ok" ? 200 : 503, report);
     }
-    if (req.method === "GET" && url.pathname === "/metrics") {
-      return send(res, 200, await ctx.metrics.registry.metrics(), ctx.metrics.registry.contentType);
+    if (port === "internal") {
+      if (req.method === "GET" && url.pathname === "/metrics")
+        return send(
+          res,
+          200,
+          await ctx.metrics.registry.metrics(),
+          ctx.metrics.registry.contentType,
+        );
+      return send(res, 404, fail("NOT_FOUND", "no such route"));
     }
     const history = HISTORY_ROUTE.exec(url.pathname);
     if (req.method === "GET" && history) {
@@ -93,7 +106,7 @@ export function createHttpHandler(ctx: HttpContext) {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     // Socket.IO's own requests are answered by its engine.
-    if (req.url?.startsWith("/socket.io/")) return;
+    if (port === "public" && req.url?.startsWith("/socket.io/")) return;
     route(req, res).catch((err: unknown) => {
       if (!(err instanceof AppError))
         ctx.logger.error({ err, path: req.url }, "http handler failed");

@@ -1,5 +1,6 @@
 // Realtime node entry point: validate env, connect stores, serve, drain on SIGTERM.
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import {
   announceRealtimeNode,
@@ -7,8 +8,9 @@ import {
   createStores,
   loadEnvOrExit,
   logFormatFor,
+  onShutdown,
 } from "@relay/core";
-import { createApp } from "./app";
+import { createApp, createRealtimeHttpServer } from "./app";
 import { loadRealtimeEnv } from "./env";
 import { presenceTimingsFromEnv } from "./services/presence-logic";
 
@@ -21,47 +23,55 @@ function main() {
     format: logFormatFor(env),
     base: { node: nodeId },
   });
-  const stores = createStores(env, { logger, push: env.PUSH_ENABLED });
+  const stores = createStores(env, {
+    logger,
+    push: env.PUSH_ENABLED,
+    rateLimits: { handshake: { points: env.REALTIME_HANDSHAKE_LIMIT } },
+  });
 
-  const httpServer = createServer();
+  const httpServer = createRealtimeHttpServer();
   const app = createApp(httpServer, stores, {
     jwtSecret: env.JWT_SECRET,
     corsOrigins: [env.WEB_URL],
     logger,
     nodeId,
     presence: presenceTimingsFromEnv(env),
+    trustedProxies: env.TRUSTED_PROXIES,
   });
+  // /metrics and /healthz for operators, on their own (loopback) port.
+  const internalServer = createServer(app.internalHandler);
   let unannounce: (() => Promise<void>) | undefined;
-  httpServer.listen(env.REALTIME_PORT, () => {
-    logger.info({ port: env.REALTIME_PORT }, "listening");
-    unannounce = announceRealtimeNode(stores, {
-      nodeId,
-      url: env.REALTIME_INTERNAL_URL ?? `http://127.0.0.1:${env.REALTIME_PORT}`,
-      startedAt: new Date().toISOString(),
+  const listening = (server: Server, port: number, host?: string) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  });
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    // app.close() first drains presence (this node's users go offline for
-    // their watchers now, not when the lease expires), then closes sockets.
-    logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    Promise.resolve(unannounce?.())
-      .then(() => app.close())
-      .then(() => stores.close())
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
+  Promise.all([
+    listening(httpServer, env.REALTIME_PORT),
+    listening(internalServer, env.REALTIME_METRICS_PORT, env.REALTIME_METRICS_HOST),
+  ]).then(
+    ([port, metricsPort]) => {
+      logger.info({ port, metricsPort, metricsHost: env.REALTIME_METRICS_HOST }, "listening");
+      unannounce = announceRealtimeNode(stores, {
+        nodeId,
+        url: env.REALTIME_INTERNAL_URL ?? `http://127.0.0.1:${metricsPort}`,
+        startedAt: new Date().toISOString(),
       });
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+    },
+    (err: unknown) => {
+      logger.fatal({ err }, "could not listen");
+      process.exit(1);
+    },
+  );
+
+  // app.close() first drains presence (this node's users go offline for
+  // their watchers now, not when the lease expires), then closes sockets.
+  onShutdown(logger, async () => {
+    await unannounce?.();
+    internalServer.close();
+    await app.close();
+    await stores.close();
+  });
 }
 
 main();

@@ -1,7 +1,7 @@
 // Test data in the real test database, and small socket helpers.
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
-import { openTestStores } from "@relay/core/testing";
+import { createTestConversation, createTestUser, openTestStores } from "@relay/core/testing";
 import type { TUserRole } from "@relay/shared/schemas";
 import { connectClient, signTestToken, type TestClient } from "./helpers";
 
@@ -17,33 +17,12 @@ export interface TestUser {
 }
 
 export async function createUser(role: TUserRole = "USER"): Promise<TestUser> {
-  const user = await db.user.create({
-    data: { email: `rt-${randomUUID()}@test.relay`, name: "Test User", role },
-  });
+  const user = await createTestUser(db, { name: "Test User", role });
   return { id: user.id, role, token: await signTestToken(user.id, { role }) };
 }
 
-export async function createConversation(
-  type: "DIRECT" | "GROUP",
-  members: TestUser[],
-): Promise<string> {
-  const conv = await db.conversation.create({
-    data: {
-      type,
-      title: type === "GROUP" ? "Test group" : null,
-      directKey:
-        type === "DIRECT"
-          ? members
-              .map((m) => m.id)
-              .sort()
-              .join(":")
-          : null,
-      memberships: {
-        create: members.map((m, i) => ({ userId: m.id, role: i === 0 ? "OWNER" : "MEMBER" })),
-      },
-    },
-  });
-  return conv.id;
+export function createConversation(type: "DIRECT" | "GROUP", members: TestUser[]): Promise<string> {
+  return createTestConversation(db, type, members);
 }
 
 export function connectAs(url: string, user: TestUser): Promise<TestClient> {

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEALTH_TIMEOUT_MS } from "@relay/core";
 import { env, startNode, type TestNode } from "./helpers";
@@ -50,9 +51,14 @@ describe("GET /healthz and /metrics", () => {
     }
   });
 
-  it("serves Prometheus metrics including dependency state", async () => {
+  it("serves Prometheus metrics on the internal port only", async () => {
     await healthz(node);
-    const res = await fetch(`${node.url}/metrics`);
+    const hidden = await fetch(`${node.url}/metrics`);
+    expect([hidden.status, await hidden.json()]).toEqual([
+      404,
+      { ok: false, error: { code: "NOT_FOUND", message: "no such route" } },
+    ]);
+    const res = await fetch(`${node.internalUrl}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
@@ -67,6 +73,34 @@ describe("GET /healthz and /metrics", () => {
       ok: false,
       error: { code: "NOT_FOUND", message: "no such route" },
     });
+  });
+
+  it("switches protocols only for websocket: Upgrade: h2c gets a plain answer", async () => {
+    const { port } = new URL(node.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({
+        host: "127.0.0.1",
+        port,
+        path: "/healthz",
+        agent: false,
+        headers: {
+          connection: "Upgrade, HTTP2-Settings",
+          upgrade: "h2c",
+          "http2-settings": "AAMAAABkAAQAoAAAAAIAAAAA",
+        },
+      });
+      req.on("upgrade", (res) => reject(new Error(`switched protocols: ${res.statusCode}`)));
+      req.on("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: "ok" });
   });
 
   it("answers malformed %-encoding in a path with 400, not 500", async () => {

@@ -17,7 +17,7 @@ import {
 } from "@relay/core";
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import type { TUserRole } from "@relay/shared/schemas";
-import { createApp, type RelayApp } from "../src/app";
+import { createApp, createRealtimeHttpServer, type RelayApp } from "../src/app";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
 import { presenceTimingsFromEnv } from "../src/services/presence-logic";
 
@@ -28,28 +28,42 @@ export interface TestNode {
   app: RelayApp;
   /** The node's own store connections (what its handlers use). */
   deps: Stores;
+  /** The node's internal port (/metrics, /healthz), as index.ts serves it. */
+  internalUrl: string;
   close(): Promise<void>;
 }
 
 export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<TestNode> {
   const nodeEnv = { ...env, ...overrides };
   const logger = createLogger({ app: "realtime-test", level: "error" });
-  const deps = createStores(nodeEnv, { logger });
-  const httpServer = createServer();
+  const deps = createStores(nodeEnv, {
+    logger,
+    rateLimits: { handshake: { points: nodeEnv.REALTIME_HANDSHAKE_LIMIT } },
+  });
+  const httpServer = createRealtimeHttpServer();
   const app = createApp(httpServer, deps, {
     jwtSecret: nodeEnv.JWT_SECRET,
     corsOrigins: [nodeEnv.WEB_URL],
     logger,
     nodeId: nodeEnv.NODE_ID ?? randomUUID().slice(0, 8),
     presence: presenceTimingsFromEnv(nodeEnv),
+    trustedProxies: nodeEnv.TRUSTED_PROXIES,
   });
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  const internalServer = createServer(app.internalHandler);
+  await Promise.all(
+    [httpServer, internalServer].map(
+      (srv) => new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve)),
+    ),
+  );
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  const internalUrl = `http://127.0.0.1:${(internalServer.address() as AddressInfo).port}`;
   return {
     url,
+    internalUrl,
     app,
     deps,
     async close() {
+      await new Promise((resolve) => internalServer.close(resolve));
       await app.close();
       await deps.close();
     },
@@ -73,12 +87,17 @@ export async function signTestToken(
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Connect a real Socket.IO client; resolves once connected, rejects with the connect_error. */
-export function connectClient(url: string, auth: Record<string, unknown>): Promise<TestClient> {
+export function connectClient(
+  url: string,
+  auth: Record<string, unknown>,
+  opts: { headers?: Record<string, string> } = {},
+): Promise<TestClient> {
   const socket: TestClient = connect(url, {
     auth,
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,
+    ...(opts.headers ? { extraHeaders: opts.headers } : {}),
   });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));

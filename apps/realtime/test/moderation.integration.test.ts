@@ -22,7 +22,14 @@ import {
   request,
   type TestUser,
 } from "./fixtures";
-import { connectClient, env, signTestToken, startNode, type TestClient, type TestNode } from "./helpers";
+import {
+  connectClient,
+  env,
+  signTestToken,
+  startNode,
+  type TestClient,
+  type TestNode,
+} from "./helpers";
 
 let nodes: TestNode[];
 /** The admin console's side: its own store connections and emitter-backed events. */

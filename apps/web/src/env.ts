@@ -1,6 +1,14 @@
 // The only place the web app reads process.env (validated at start by instrumentation.ts).
 import { z } from "zod";
-import { ZLogEnvFields, ZStoreEnvFields, parseEnv, zSecret, zUrl } from "@relay/shared/env";
+import {
+  ZFrontEnvFields,
+  ZLogEnvFields,
+  ZStoreEnvFields,
+  parseEnv,
+  zPort,
+  zSecret,
+  zUrl,
+} from "@relay/shared/env";
 
 export const ZWebEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -11,13 +19,21 @@ export const ZWebEnvSchema = z.object({
   /** More origins the browser may connect to (comma-separated), e.g. realtime nodes reached directly. */
   CSP_CONNECT_ORIGINS: z
     .string()
-    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(zUrl))
     .default([]),
   // Postgres, Redis (membership cache, realtime notifications through the
   // Socket.IO adapter channels) and Cassandra (last messages).
   ...ZStoreEnvFields,
   ...ZLogEnvFields,
+  // Where server.ts listens, and which peers are our proxies (client address, per-IP limits).
+  PORT: zPort.default(3000),
+  ...ZFrontEnvFields,
   // Per-IP limits of the unauthenticated auth routes: sign-ups per 10 minutes, sign-ins per minute.
   AUTH_SIGNUP_LIMIT: z.coerce.number<string>().int().min(1).default(10),
   AUTH_TOKEN_LIMIT: z.coerce.number<string>().int().min(1).default(30),

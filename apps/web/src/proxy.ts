@@ -4,8 +4,8 @@
 // lacks, unsafe sign-in callback URLs). API methods come from the OpenAPI
 // document, the one list of REST routes.
 import type { NextRequest } from "next/server";
+import { createEdgePolicy } from "@relay/edge/policy";
 import { buildOpenApiDocument } from "@relay/shared/openapi";
-import { createEdgePolicy } from "@relay/ui/edge";
 import { loadEnv } from "./env";
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;

@@ -74,7 +74,7 @@ describe("POST /api/v1/auth/signup", () => {
     for (let i = 0; i <= SIGNUP_LIMIT; i++) {
       const res = await call(signup, {
         body: { email: email(), password: PASSWORD, name: `Flood ${i}` },
-        headers: { "x-real-ip": ip },
+        headers: { "x-relay-client-ip": ip },
       });
       statuses.push(res.status);
     }

@@ -45,7 +45,7 @@ export async function call<P>(
 ): Promise<CallResult> {
   const url = new URL(opts.path ?? "/api/v1/test", "http://localhost:3000");
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-  const headers: Record<string, string> = { "x-real-ip": randomIp(), ...opts.headers };
+  const headers: Record<string, string> = { "x-relay-client-ip": randomIp(), ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
   if (opts.body !== undefined) {
@@ -120,7 +120,7 @@ export async function browserSignIn(
 ): Promise<{ code: string; cookie: string }> {
   const ip = randomIp();
   const csrfRes = await handlers.GET(
-    new NextRequest(`${BASE}/api/auth/csrf`, { headers: { "x-real-ip": ip } }),
+    new NextRequest(`${BASE}/api/auth/csrf`, { headers: { "x-relay-client-ip": ip } }),
   );
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = new Map<string, string>();
@@ -139,7 +139,7 @@ export async function browserSignIn(
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         cookie: cookie(),
-        "x-real-ip": ip,
+        "x-relay-client-ip": ip,
         "x-auth-return-redirect": "1",
       },
       body: new URLSearchParams({ email, password, csrfToken, callbackUrl: `${BASE}/chat` }),

@@ -25,7 +25,7 @@ describe("sign-in brute force", () => {
         (
           await call(token, {
             body: { email: me.email, password: "nope" },
-            headers: { "x-real-ip": randomIp() },
+            headers: { "x-relay-client-ip": randomIp() },
           })
         ).status,
       ).toBe(401);
@@ -33,7 +33,7 @@ describe("sign-in brute force", () => {
     expect(await browserSignIn(me.email, "nope")).toBe("invalid"); // the 5th failure
     const rest = await call(token, {
       body: { email: me.email, password: PASSWORD },
-      headers: { "x-real-ip": randomIp() },
+      headers: { "x-relay-client-ip": randomIp() },
     });
     expect(rest.status).toBe(429);
   });

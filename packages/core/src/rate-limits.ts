@@ -40,6 +40,16 @@ export const DEFAULT_RATE_LIMITS = {
     durationSeconds: 5,
     message: "too many presence changes; at most 2/s",
   },
+  /**
+   * Socket.IO handshakes per client IP (every node shares the count): a
+   * flood of connection attempts costs token checks and presence writes.
+   * Generous, because many people can share one address (NAT, offices).
+   */
+  handshake: {
+    points: 600,
+    durationSeconds: 10,
+    message: "too many connection attempts from this address; retry shortly",
+  },
   /** POST /reports per user. */
   report: { points: 10, durationSeconds: 600, message: "too many reports; try again later" },
   /** POST /auth/signup per client IP. */

@@ -17,6 +17,12 @@ export function redisKeys(prefix: string) {
     deny: (userId: string) => `${prefix}deny:{${userId}}`,
     /** Channel on which a user id is published whenever their deny entry changes. */
     denyChannel: () => `${prefix}deny`,
+    /** Channel on which each signed-out session is published (JSON TSessionDenyEntry). */
+    sessionDenyChannel: () => `${prefix}deny:session`,
+    /** A signed-out session (auth/sessions.ts), kept until its cookie could expire. */
+    revokedSession: (sessionId: string) => `${prefix}session:revoked:{${sessionId}}`,
+    /** Present while the revokedSession keys mirror Postgres (gone after a flush: rebuilt). */
+    revokedSessionsLoaded: () => `${prefix}session:revoked-loaded`,
     /** A live realtime node's registry entry (ops/node-registry.ts). */
     node: (nodeId: string) => `${prefix}node:${nodeId}`,
     /** Set of registered realtime node ids. */

@@ -73,3 +73,33 @@ export async function createTestUser(
     },
   });
 }
+
+/**
+ * A conversation of `members` written straight to Postgres (no use case, no
+ * events): DIRECT with the pair's `directKey`, or GROUP titled `title`. The
+ * first member is the OWNER. Returns its id.
+ */
+export async function createTestConversation(
+  db: PrismaClient,
+  type: "DIRECT" | "GROUP",
+  members: ReadonlyArray<{ id: string }>,
+  title = "Test group",
+): Promise<string> {
+  const conv = await db.conversation.create({
+    data: {
+      type,
+      title: type === "GROUP" ? title : null,
+      directKey:
+        type === "DIRECT"
+          ? members
+              .map((m) => m.id)
+              .sort()
+              .join(":")
+          : null,
+      memberships: {
+        create: members.map((m, i) => ({ userId: m.id, role: i === 0 ? "OWNER" : "MEMBER" })),
+      },
+    },
+  });
+  return conv.id;
+}

@@ -10,9 +10,9 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
 import type { TestPki } from "./pki";
 import { Recorder, type TScriptedAnswer } from "./recorder";
+import { CONTROL_PREFIX, controlAnswer, listen, nextAnswer, plainHeaders } from "./server";
 
 export interface ApnsStandin {
   recorder: Recorder;
@@ -84,15 +84,14 @@ export async function startApnsStandin(opts: ApnsStandinOptions): Promise<ApnsSt
   function handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string) {
     const path = String(headers[constants.HTTP2_HEADER_PATH] ?? "");
     const method = String(headers[constants.HTTP2_HEADER_METHOD] ?? "");
-    if (path.startsWith("/__standin/")) return control(stream, path, method, raw);
+    if (path.startsWith(CONTROL_PREFIX)) {
+      const { status, body } = controlAnswer(recorder, method, path, raw);
+      return respond(stream, status, body);
+    }
     const m = /^\/3\/device\/([^/?]+)$/.exec(path);
     if (method !== "POST" || !m) return respond(stream, 404, { reason: "BadPath" });
     const token = decodeURIComponent(m[1]!);
-    const plain = Object.fromEntries(
-      Object.entries(headers)
-        .filter(([k]) => !k.startsWith(":"))
-        .map(([k, v]) => [k, String(v)]),
-    );
+    const plain = plainHeaders(headers);
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -118,27 +117,8 @@ export async function startApnsStandin(opts: ApnsStandinOptions): Promise<ApnsSt
     if (!/^[0-9a-f]{64}$/i.test(token)) return answer(400, "BadDeviceToken");
     if (!raw) return answer(400, "PayloadEmpty");
     if (Buffer.byteLength(raw) > 4096) return answer(413, "PayloadTooLarge");
-    const scripted = recorder.answerFor(token);
-    if (scripted)
-      return answer(
-        scripted.status,
-        scripted.reason,
-        scripted.retryAfter ? { "retry-after": scripted.retryAfter } : {},
-      );
-    return answer(200);
-  }
-
-  function control(stream: ServerHttp2Stream, path: string, method: string, raw: string) {
-    if (path === "/__standin/received") return respond(stream, 200, recorder.received);
-    if (method === "POST" && path === "/__standin/fail") {
-      recorder.failNext(JSON.parse(raw) as TScriptedAnswer);
-      return respond(stream, 200, { ok: true });
-    }
-    if (method === "POST" && path === "/__standin/reset") {
-      recorder.reset(true);
-      return respond(stream, 200, { ok: true });
-    }
-    return respond(stream, 404, { error: "unknown control path" });
+    const next = nextAnswer(recorder, token);
+    return answer(next.status, next.reason, next.headers);
   }
 
   const server = createSecureServer({ key: opts.pki.keyPem, cert: opts.pki.certPem });
@@ -155,26 +135,6 @@ export async function startApnsStandin(opts: ApnsStandinOptions): Promise<ApnsSt
     });
     stream.on("error", () => undefined);
   });
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
-  });
-  return {
-    recorder,
-    port: (server.address() as AddressInfo).port,
-    teamId,
-    keyId,
-    topic,
-    failNext: (a) => recorder.failNext(a),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  const { port, close } = await listen(server, opts);
+  return { recorder, port, teamId, keyId, topic, failNext: (a) => recorder.failNext(a), close };
 }

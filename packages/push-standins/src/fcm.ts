@@ -5,9 +5,9 @@
 // scripted error with FCM's error body (`details[].errorCode`).
 import { randomUUID } from "node:crypto";
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
 import type { TestPki } from "./pki";
 import { Recorder, type TScriptedAnswer } from "./recorder";
+import { CONTROL_PREFIX, controlAnswer, listen, nextAnswer, plainHeaders } from "./server";
 
 /** FCM's canonical status for each FcmError code. */
 const FCM_STATUS: Record<string, { http: number; status: string }> = {
@@ -82,7 +82,10 @@ export async function startFcmStandin(opts: FcmStandinOptions): Promise<FcmStand
 
   async function handle(req: Http2ServerRequest, res: Http2ServerResponse) {
     const url = req.url ?? "";
-    if (url.startsWith("/__standin/")) return control(req, res, url);
+    if (url.startsWith(CONTROL_PREFIX)) {
+      const { status, body } = controlAnswer(recorder, req.method, url, await readBody(req));
+      return reply(res, status, body);
+    }
     const m = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(url);
     if (req.method !== "POST" || !m)
       return reply(res, 404, errorBody(404, "NOT_FOUND", "no such method"));
@@ -98,11 +101,7 @@ export async function startFcmStandin(opts: FcmStandinOptions): Promise<FcmStand
       return reply(res, 400, errorBody(400, "INVALID_ARGUMENT", "Invalid JSON payload received."));
     }
     const token = typeof body.message?.token === "string" ? body.message.token : "";
-    const headers = Object.fromEntries(
-      Object.entries(req.headers)
-        .filter(([k]) => !k.startsWith(":"))
-        .map(([k, v]) => [k, String(v)]),
-    );
+    const headers = plainHeaders(req.headers);
     const answer = (
       http: number,
       reason?: string,
@@ -137,27 +136,8 @@ export async function startFcmStandin(opts: FcmStandinOptions): Promise<FcmStand
     const { token: _t, ...payload } = body.message!;
     if (Buffer.byteLength(JSON.stringify(payload)) > 4096)
       return answer(400, "INVALID_ARGUMENT", {}, "Message is too big");
-    const scripted = recorder.answerFor(token);
-    if (scripted)
-      return answer(
-        scripted.status,
-        scripted.reason,
-        scripted.retryAfter ? { "retry-after": scripted.retryAfter } : {},
-      );
-    return answer(200);
-  }
-
-  async function control(req: Http2ServerRequest, res: Http2ServerResponse, url: string) {
-    if (url === "/__standin/received") return reply(res, 200, recorder.received);
-    if (req.method === "POST" && url === "/__standin/fail") {
-      recorder.failNext(JSON.parse(await readBody(req)) as TScriptedAnswer);
-      return reply(res, 200, { ok: true });
-    }
-    if (req.method === "POST" && url === "/__standin/reset") {
-      recorder.reset(true);
-      return reply(res, 200, { ok: true });
-    }
-    return reply(res, 404, { error: "unknown control path" });
+    const next = nextAnswer(recorder, token);
+    return answer(next.status, next.reason, next.headers);
   }
 
   const server = createSecureServer(
@@ -168,26 +148,6 @@ export async function startFcmStandin(opts: FcmStandinOptions): Promise<FcmStand
       });
     },
   );
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
-  });
-  return {
-    recorder,
-    port: (server.address() as AddressInfo).port,
-    projectId,
-    accessToken,
-    failNext: (a) => recorder.failNext(a),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections would hold close() open.
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  const { port, close } = await listen(server, opts);
+  return { recorder, port, projectId, accessToken, failNext: (a) => recorder.failNext(a), close };
 }

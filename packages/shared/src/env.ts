@@ -3,6 +3,7 @@
  * variable and never print a value (they are often secrets).
  * Empty strings count as unset, so `FOO=` in a .env file falls back to defaults.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { formatPath, describeIssue } from "./issues";
 
@@ -93,6 +94,43 @@ export const ZStoreEnvFields = {
 
 /** The store variables as parsed (what `createStores` in @relay/core takes). */
 export type TStoreEnv = z.output<z.ZodObject<typeof ZStoreEnvFields>>;
+
+/** One IPv4/IPv6 address or CIDR ("10.0.0.0/8", "::1/128"). */
+export const zCidr = z.string().refine((item) => {
+  const [addr = "", bits, extra] = item.split("/");
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}, "expected an IP address or CIDR");
+
+/**
+ * Our own proxies / load balancers (comma-separated CIDRs), whose
+ * X-Forwarded-For is believed for the client address; empty: the TCP peer is
+ * the client. Web, admin and realtime read it the same way.
+ */
+export const zTrustedProxies = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(zCidr));
+
+/**
+ * The HTTP front of a Next.js app (its server.ts): where it listens and which
+ * peers are our own proxies, whose X-Forwarded-For is believed for the client
+ * address (comma-separated CIDRs; empty: the socket's peer is the client).
+ */
+export const ZFrontEnvFields = {
+  /** Default: every interface, IPv4 and IPv6. */
+  HOST: z.string().min(1).optional(),
+  TRUSTED_PROXIES: zTrustedProxies,
+};
 
 /** Logging, shared by every server app: level, and JSON lines or pino-pretty. */
 export const ZLogEnvFields = {

@@ -62,6 +62,7 @@ const AUTHED_ROUTES = [
   "DELETE /api/v1/devices/{id}",
   "GET /api/v1/me/push",
   "PATCH /api/v1/me/push",
+  "POST /api/v1/me/sessions/revoke-all",
   "POST /api/v1/reports",
 ];
 

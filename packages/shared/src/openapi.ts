@@ -114,7 +114,7 @@ const SERVER: TErrorCases = {
   503: "Postgres, Redis or Cassandra unreachable; retry later",
 };
 const CALLER: TErrorCases = {
-  401: "missing, malformed or expired access token (or session)",
+  401: "missing, malformed or expired access token (or session); `session revoked; sign in again` for one signed out or revoked (sign out everywhere, force logout)",
   403: "the account is suspended (`account suspended`) or banned (`account banned`)",
 };
 const JSON_BODY: TErrorCases = {
@@ -399,6 +399,18 @@ const updatePushSettings: ZodOpenApiOperationObject = {
   },
 };
 
+const revokeAllSessions: ZodOpenApiOperationObject = {
+  operationId: "revokeAllSessions",
+  tags: ["auth"],
+  summary: "Sign out everywhere: end every session of your account, this one included (no body)",
+  description:
+    'Every browser session, every refresh token and every access token issued until now stop working (401 `session revoked; sign in again`), and your sockets on every realtime node get `session:revoked {reason: "logged_out"}` and are disconnected. Sign in again afterwards. With the session cookie the request must come from the app\'s own origin.',
+  responses: {
+    "204": NO_CONTENT,
+    ...errors(CALLER, { 403: "a cookie-authenticated request from another site" }, SERVER),
+  },
+};
+
 const createReport: ZodOpenApiOperationObject = {
   operationId: "createReport",
   tags: ["moderation"],
@@ -442,6 +454,7 @@ const PATHS: ZodOpenApiPathsObject = {
   "/api/v1/devices": { post: registerDevice },
   "/api/v1/devices/{id}": { delete: deleteDevice },
   "/api/v1/me/push": { get: getPushSettings, patch: updatePushSettings },
+  "/api/v1/me/sessions/revoke-all": { post: revokeAllSessions },
   "/api/v1/reports": { post: createReport },
   [OPENAPI_DOCUMENT_PATH]: { get: getOpenApiDocument },
 };

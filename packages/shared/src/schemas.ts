@@ -397,8 +397,16 @@ export type TMessageHistoryResult = z.infer<typeof ZMessageHistoryResultSchema>;
 export const ZReceiptResultSchema = z.object({ seq: ZSeqMarkSchema });
 export type TReceiptResult = z.infer<typeof ZReceiptResultSchema>;
 
-/** presence:watch → current state of each watched user. */
-export const ZPresenceWatchResultSchema = z.array(ZPresenceSchema);
+/**
+ * presence:watch → current state of each requested user the caller may watch
+ * (themselves, and people who participated in a conversation they share —
+ * docs/presence.md), in request order; the others are left out, not an error.
+ */
+export const ZPresenceWatchResultSchema = z
+  .array(ZPresenceSchema)
+  .describe(
+    "The requested users you may watch (yourself, and people who participated in a live conversation you share), in request order; ids you may not watch are left out.",
+  );
 export type TPresenceWatchResult = z.infer<typeof ZPresenceWatchResultSchema>;
 
 /** One conversation in the sync result. */
@@ -483,10 +491,7 @@ export const ZReportReceiptSchema = z.object({ status: z.literal("received") });
 export type TReportReceipt = z.infer<typeof ZReportReceiptSchema>;
 
 /** A moderator's reason for an action: required, shown in the audit log. */
-export const ZModerationReasonSchema = zText()
-  .trim()
-  .min(1)
-  .max(LIMITS.moderationReasonMaxChars);
+export const ZModerationReasonSchema = zText().trim().min(1).max(LIMITS.moderationReasonMaxChars);
 
 /** Suspend a user, until lifted or for `durationMinutes`. */
 export const ZSuspendUserRequestSchema = z.strictObject({

@@ -1,11 +1,12 @@
 "use client";
 // Live ops: polls /api/ops every 2 s (the server scrapes each realtime node's
-// /metrics and /healthz and computes rates between its scrapes), shows the
-// totals and each node, and charts the last five minutes with uPlot.
+// /metrics and /healthz and computes rates between its scrapes, and reads the
+// push queue), shows the totals and each node, and charts the last five
+// minutes with uPlot.
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { TOpsSnapshot } from "@relay/core";
+import type { TOpsPushQueue, TOpsSnapshot } from "@relay/core";
 import { fmtDateTime } from "./format";
 
 const POLL_MS = 2_000;
@@ -17,10 +18,27 @@ interface TPoint {
   eventsPerSecond: number | null;
   sendP99Ms: number | null;
   lagMs: number | null;
+  /** null while the push queue cannot be read. */
+  pushDepth: number | null;
+  deadLettered: number | null;
+  pushOldestS: number | null;
 }
 
 const fmt = (v: number | null | undefined, unit = "", digits = 1) =>
   v === null || v === undefined ? "—" : `${Number(v.toFixed(digits)).toLocaleString("en")}${unit}`;
+
+/** 850 ms → "0.9 s", 95 s → "1.6 min", 2 h → "2 h". */
+function fmtAge(ms: number | null | undefined) {
+  if (ms === null || ms === undefined) return "—";
+  if (ms < 60_000) return fmt(ms / 1000, " s");
+  if (ms < 3_600_000) return fmt(ms / 60_000, " min");
+  return fmt(ms / 3_600_000, " h");
+}
+
+/** A waiting push older than this is shown as a problem (the worker is behind or down). */
+const OLDEST_PUSH_WARN_MS = 60_000;
+
+const pushOf = (q: TOpsPushQueue | undefined) => (q?.available ? q : null);
 
 function Chart({
   title,
@@ -133,6 +151,7 @@ export function OpsDashboard() {
         if (stopped) return;
         setSnapshot(body);
         setError(null);
+        const queue = pushOf(body.totals.push);
         setPoints((prev) =>
           [
             ...prev,
@@ -142,6 +161,9 @@ export function OpsDashboard() {
               eventsPerSecond: body.totals.eventsPerSecond,
               sendP99Ms: body.totals.sendP99Ms,
               lagMs: body.totals.eventLoopLagP99Ms,
+              pushDepth: queue?.depth ?? null,
+              deadLettered: queue?.deadLettered ?? null,
+              pushOldestS: queue ? queue.oldestWaitingAgeMs / 1000 : null,
             },
           ].slice(-KEEP_POINTS),
         );
@@ -159,6 +181,8 @@ export function OpsDashboard() {
   }, []);
 
   const t = snapshot?.totals;
+  const push = pushOf(t?.push);
+  const pushDown = t && !t.push.available ? t.push.error : undefined;
   return (
     <div className="ops">
       <p className="ops__status" aria-live="polite">
@@ -202,6 +226,38 @@ export function OpsDashboard() {
           value={t ? healthText(t.health) : "—"}
           tone={t?.health === "ok" ? "ok" : t ? "bad" : undefined}
         />
+        <Stat
+          label="Push queue"
+          value={push ? fmt(push.depth, "", 0) : t ? "unavailable" : "—"}
+          hint={
+            push
+              ? `${push.waiting} waiting · ${push.active} sending · ${push.delayed} retrying`
+              : pushDown
+          }
+          tone={pushDown ? "bad" : undefined}
+          testId="ops-push-depth"
+        />
+        <Stat
+          label="Oldest waiting push"
+          value={fmtAge(push?.oldestWaitingAgeMs)}
+          hint="time since the oldest job was queued"
+          tone={push && push.oldestWaitingAgeMs > OLDEST_PUSH_WARN_MS ? "bad" : undefined}
+          testId="ops-push-oldest"
+        />
+        <Stat
+          label="Push failures"
+          value={fmt(push?.failed, "", 0)}
+          hint="jobs failed outright (malformed, or a worker crash)"
+          tone={push && push.failed > 0 ? "bad" : undefined}
+          testId="ops-push-failed"
+        />
+        <Stat
+          label="Dead letters"
+          value={fmt(push?.deadLettered, "", 0)}
+          hint="out of attempts: npm run push:dlq"
+          tone={push ? (push.deadLettered > 0 ? "bad" : "ok") : undefined}
+          testId="ops-push-dead"
+        />
       </div>
       <div className="charts">
         <Chart
@@ -218,6 +274,20 @@ export function OpsDashboard() {
           series={[
             { label: "Send p99 (last minute)", value: (p) => p.sendP99Ms, color: "#d97706" },
             { label: "Event-loop lag p99", value: (p) => p.lagMs, color: "#dc2626" },
+          ]}
+        />
+        <Chart
+          title="Push queue"
+          points={points}
+          series={[
+            { label: "Depth (jobs)", value: (p) => p.pushDepth, color: "#0891b2" },
+            { label: "Dead letters", value: (p) => p.deadLettered, color: "#dc2626" },
+            {
+              label: "Oldest waiting (s)",
+              value: (p) => p.pushOldestS,
+              color: "#7c3aed",
+              scale: "age",
+            },
           ]}
         />
       </div>
@@ -298,14 +368,16 @@ function Stat({
   value,
   hint,
   tone,
+  testId,
 }: {
   label: string;
   value: string;
   hint?: string | undefined;
   tone?: "ok" | "bad" | undefined;
+  testId?: string;
 }) {
   return (
-    <div className={`stat${tone ? ` stat--${tone}` : ""}`}>
+    <div className={`stat${tone ? ` stat--${tone}` : ""}`} data-testid={testId}>
       <span className="stat__label">{label}</span>
       <span className="stat__value">{value}</span>
       {hint ? <span className="stat__hint">{hint}</span> : null}

@@ -1,6 +1,7 @@
 // Small server-safe pieces every console page uses.
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { hrefWith } from "./format";
 
 export function PageHeader({
   title,
@@ -83,25 +84,36 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** "First page" / "Next page" links; the filters stay in the URL. */
+/**
+ * First/next page links of a cursor-paged list at `path`: `params` are the
+ * page's query (its filters and the current `cursor`), `nextCursor` the list's.
+ */
 export function Pager({
-  firstHref,
-  nextHref,
+  path,
+  params,
+  nextCursor,
 }: {
-  firstHref?: string | null;
-  nextHref?: string | null;
+  path: string;
+  params: Partial<Record<string, string>>;
+  nextCursor: string | null | undefined;
 }) {
-  if (!firstHref && !nextHref) return null;
+  const { cursor, ...filters } = params;
+  if (!cursor && !nextCursor) return null;
   return (
     <nav className="pager" aria-label="Pages">
-      {firstHref ? (
-        <Link className="rl-btn rl-btn--secondary" href={firstHref}>
+      {cursor ? (
+        <Link className="rl-btn rl-btn--secondary" href={hrefWith(path, filters)}>
           First page
         </Link>
       ) : (
         <span />
       )}
-      {nextHref ? (
-        <Link className="rl-btn rl-btn--secondary" href={nextHref} rel="next">
+      {nextCursor ? (
+        <Link
+          className="rl-btn rl-btn--secondary"
+          href={hrefWith(path, { ...filters, cursor: nextCursor })}
+          rel="next"
+        >
           Next page
         </Link>
       ) : null}

@@ -1,12 +1,14 @@
 // The console's dependencies: the core stores (createStores) plus this app's
-// env, the TOTP key and the live-ops collector, built once per server process
-// on first use (never at import, so `next build` needs no stores). Kept on
+// env, the TOTP key and the live-ops collector (realtime nodes and the push
+// queue), built once per server process on first use (never at import, so
+// `next build` needs no stores). Kept on
 // globalThis so dev-mode module reloads reuse the connections. The console
 // reaches the stores only through core's use cases.
 import {
   createNodeStatsCollector,
   createStores,
   listRealtimeNodes,
+  pushQueueStats,
   type NodeStatsCollector,
   type Stores,
 } from "@relay/core";
@@ -17,7 +19,7 @@ export interface AdminDeps extends Stores {
   env: TAdminEnv;
   /** The key TOTP secrets are encrypted with (derived from AUTH_SECRET in core). */
   appSecret: string;
-  /** Scrapes the realtime nodes for /ops; keeps each node's previous scrape for rates. */
+  /** Scrapes the realtime nodes (and reads the push queue) for /ops; keeps each node's previous scrape for rates. */
   ops: NodeStatsCollector;
 }
 
@@ -27,7 +29,10 @@ export function createAdminDeps(env: TAdminEnv): AdminDeps {
     ...stores,
     env,
     appSecret: env.AUTH_SECRET,
-    ops: createNodeStatsCollector({ listNodes: () => listRealtimeNodes(stores) }),
+    ops: createNodeStatsCollector({
+      listNodes: () => listRealtimeNodes(stores),
+      pushStats: () => pushQueueStats(stores),
+    }),
   };
 }
 

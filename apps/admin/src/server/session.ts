@@ -19,8 +19,20 @@ export interface TStaffClaims {
   role: TUserRole;
   /** When this session was signed in (epoch ms): compared with User.sessionsRevokedAt. */
   signedInAt: number | undefined;
+  /** "admin:<uuid>": the id sign-out revokes (core's revokeSession). */
+  sessionId: string;
   /** The admin must enrol an authenticator app before anything else (ADMIN_REQUIRE_2FA). */
   needsTotpEnrollment: boolean;
+}
+
+/** The session id of a console session JWT (sessions from before ids existed: one per user). */
+export function staffSessionId(token: Record<string, unknown>): string {
+  return `admin:${typeof token.sid === "string" ? token.sid : String(token.uid)}`;
+}
+
+/** How long a revocation of a console session signed out now must last (the cookie is renewed while used). */
+export function staffRevocationExpiry(now = Date.now()): Date {
+  return new Date(now + SESSION_MAX_AGE_SECONDS * 1000);
 }
 
 /** The session cookie's value from a Cookie header (next-auth splits large ones into `.0`, `.1`, …). */
@@ -57,6 +69,7 @@ export async function readStaffClaims(
       userId: payload.uid,
       role: toUserRole(payload.role),
       signedInAt: typeof payload.signedInAt === "number" ? payload.signedInAt : undefined,
+      sessionId: staffSessionId(payload),
       needsTotpEnrollment: payload.needsTotpEnrollment === true,
     };
   } catch {

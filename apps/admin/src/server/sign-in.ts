@@ -3,12 +3,11 @@
 // per account), password, MODERATOR at least, the TOTP code when enrolled. Refusals carry a code the sign-in page turns into a
 // sentence; nothing else about the account leaks.
 import { CredentialsSignin } from "next-auth";
-import { authenticateStaff } from "@relay/core";
+import { authenticateStaff, clientIpOf } from "@relay/core";
 import { AppError } from "@relay/shared/errors";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZStaffSignInRequestSchema, type TUserRole } from "@relay/shared/schemas";
 import type { AdminDeps } from "./deps";
-import { clientIp } from "./staff";
 
 export const SIGN_IN_REFUSALS = [
   "invalid_input",
@@ -60,7 +59,7 @@ export async function authorizeStaff(
     throw new StaffSignInRefused(badCode ? "totp_wrong" : "invalid_input");
   }
   try {
-    const ip = (request && clientIp(request.headers)) ?? "unknown";
+    const ip = (request && clientIpOf(request.headers)) ?? "unknown";
     const { user, needsTotpEnrollment } = await authenticateStaff(
       deps,
       { ...input.data, ip },

@@ -1,14 +1,13 @@
 // Who is using the console, checked on every page, server action and route
-// handler: a console session cookie, the user re-read through core
-// (`requireActiveUser`: not suspended or banned, and not signed in before a
-// forced logout — so moderating a moderator ends their console session too),
-// and a role at least the one the page needs. A cookie alone is never trusted:
-// it stays cryptographically valid after any of those changes.
+// handler: a console session cookie that was not signed out, the user re-read
+// through core (`checkSession`: not suspended or banned, and not signed in
+// before a forced logout — so moderating a moderator ends their console
+// session too), and a role at least the one the page needs. A cookie alone is
+// never trusted: it stays cryptographically valid after any of those changes.
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { hasRole, requireActiveUser, type TModerationContext, type User } from "@relay/core";
-import { AppError } from "@relay/shared/errors";
+import { checkSession, clientIpOf, hasRole, type TModerationContext, type User } from "@relay/core";
 import type { TSessionRevokedReason, TUserRole } from "@relay/shared/schemas";
 import { loadEnv } from "../env";
 import { getDeps } from "./deps";
@@ -35,23 +34,6 @@ export type TStaffState =
   | { kind: "enroll"; staff: TStaff }
   | { kind: "ok"; staff: TStaff };
 
-/**
- * The client's address as the nearest proxy reports it (X-Real-IP, else the
- * last X-Forwarded-For hop — the one Next.js or the proxy added), the same
- * rule as the web app's, so the per-IP credential budget is one per client.
- */
-export function clientIp(headers: Headers): string | null {
-  const real = headers.get("x-real-ip")?.trim();
-  if (real) return real;
-  const hops =
-    headers
-      .get("x-forwarded-for")
-      ?.split(",")
-      .map((h) => h.trim())
-      .filter(Boolean) ?? [];
-  return hops.at(-1) ?? null;
-}
-
 type TSession =
   | { kind: "anonymous" }
   | { kind: "revoked"; reason: TSessionRevokedReason }
@@ -61,16 +43,15 @@ type TSession =
 export async function resolveSession(headers: Headers): Promise<TSession> {
   const claims = await readStaffClaims(headers.get("cookie"), loadEnv().AUTH_SECRET);
   if (!claims) return { kind: "anonymous" };
-  const deps = getDeps();
-  let user: User;
-  try {
-    user = await requireActiveUser(deps, claims.userId, { issuedAtMs: claims.signedInAt });
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
-    if (err.code === "FORBIDDEN")
-      return { kind: "revoked", reason: /banned/.test(err.message) ? "banned" : "suspended" };
-    return { kind: "revoked", reason: "logged_out" };
-  }
+  const state = await checkSession(getDeps(), {
+    userId: claims.userId,
+    sessionId: claims.sessionId,
+    issuedAtMs: claims.signedInAt,
+  });
+  // Signed out (a copy of the cookie): no session. Ended elsewhere: say why.
+  if (state.kind === "signed_out") return { kind: "anonymous" };
+  if (state.kind === "revoked") return state;
+  const { user } = state;
   return {
     kind: "live",
     staff: {
@@ -79,7 +60,7 @@ export async function resolveSession(headers: Headers): Promise<TSession> {
       claims,
       ctx: {
         actor: { userId: user.id, role: user.role },
-        ip: clientIp(headers),
+        ip: clientIpOf(headers),
         userAgent: headers.get("user-agent"),
       },
     },

@@ -2,6 +2,9 @@
 // `session:revoked {reason: "expired"}` at the token's expiry unless the
 // client sent a fresh token first (`auth:refresh`). A refresh must be for the
 // same user and pass the same checks as a handshake (valid, not revoked).
+// It also lives no longer than its session: when the browser session its
+// token was minted from is signed out (on any node), the deny-list tells the
+// socket and it ends with `session:revoked {reason: "logged_out"}`.
 import { AppError } from "@relay/shared/errors";
 import { ZAuthRefreshPayloadSchema } from "@relay/shared/schemas";
 import { endSession, type HandlerContext, type RelaySocket } from "./context";
@@ -23,7 +26,17 @@ export function registerAuthHandlers(ctx: HandlerContext, socket: RelaySocket) {
     );
   };
   schedule();
-  socket.on("disconnect", () => clearTimeout(timer));
+  const watch = () =>
+    ctx.deny.watchSession(socket.data.sessionId, () => endSession(socket, "logged_out"));
+  let unwatch = watch();
+  const rewatch = () => {
+    unwatch();
+    unwatch = watch();
+  };
+  socket.on("disconnect", () => {
+    clearTimeout(timer);
+    unwatch();
+  });
 
   onAck(ctx, socket, "auth:refresh", ZAuthRefreshPayloadSchema, async ({ token }) => {
     const claims = await ctx.tokens.verifyAccess(token);
@@ -33,6 +46,7 @@ export function registerAuthHandlers(ctx: HandlerContext, socket: RelaySocket) {
     if (revoked) throw new AppError("UNAUTHORIZED", `session revoked (${revoked})`);
     socket.data = claims;
     schedule();
+    rewatch();
     return { expiresAt: new Date(claims.expiresAtMs ?? Date.now()).toISOString() };
   });
 }

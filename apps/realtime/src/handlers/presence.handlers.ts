@@ -1,6 +1,9 @@
 // presence:watch / presence:unwatch / presence:set. Watching joins the
 // socket to `presence:<userId>` rooms on its node; status changes reach those
 // rooms on every node (presence-service.ts), so only watchers hear them.
+// Who may watch whom is core's rule (conversations/contacts.ts): refused ids
+// are left out of the ack rather than failing the request, and core takes
+// sockets out of these rooms on every node when a watch stops qualifying.
 import { AppError } from "@relay/shared/errors";
 import { LIMITS } from "@relay/shared/limits";
 import { ZPresenceSetPayloadSchema, ZPresenceWatchPayloadSchema } from "@relay/shared/schemas";
@@ -29,7 +32,11 @@ export function registerPresenceHandlers(ctx: HandlerContext, socket: RelaySocke
         `a connection can watch at most ${LIMITS.watchMax} users; unwatch some first`,
       );
     try {
-      return await presence.watch(user.userId, ids, () => void socket.join(ids.map(presenceRoom)));
+      return await presence.watch(user.userId, ids, (allowed, refused) => {
+        void socket.join(allowed.map(presenceRoom));
+        // Asked again for someone no longer allowed: drop the old watch too.
+        for (const id of refused) if (watching.has(id)) void socket.leave(presenceRoom(id));
+      });
     } catch (err) {
       for (const id of fresh) void socket.leave(presenceRoom(id));
       throw err;

@@ -18,11 +18,11 @@ export {
   type PresenceKeys,
   type TConn,
   type TInstanceState,
+  // Socket.IO room of a user's watchers: defined in core, which also makes
+  // sockets leave it when a watch is revoked (conversations/contacts.ts).
+  presenceRoom,
+  PRESENCE_ROOM_PREFIX,
 } from "@relay/core";
-
-/** Socket.IO room of a user's watchers (local to each node; events reach every node through `channel`). */
-export const presenceRoom = (userId: string) => `presence:${userId}`;
-export const PRESENCE_ROOM_PREFIX = "presence:";
 
 const SEP = PRESENCE_FIELD_SEP;
 

@@ -484,21 +484,27 @@ export function createPresenceService(deps: PresenceServiceDeps) {
     },
 
     /**
-     * presence:watch after validation: authorize, `join` the rooms, read the
-     * snapshot. Joining first means no change is missed; events that reached
-     * the watcher while the snapshot was read win over it.
+     * presence:watch after validation: authorize (core's rule: who may watch
+     * whom), `join` the rooms of the allowed users, read their snapshot.
+     * Joining first means no change is missed; events that reached the
+     * watcher while the snapshot was read win over it. Refused ids are left
+     * out of the result (in request order otherwise) and handed to `join`
+     * too, so the caller can drop any room it still had for them.
      */
     async watch(
       watcherId: string,
       userIds: readonly string[],
-      join: () => void,
+      join: (allowed: readonly string[], refused: readonly string[]) => void,
     ): Promise<TPresence[]> {
       const pg = await authorizePresenceWatch({ db }, { watcherId, userIds });
-      const capture = { ids: new Set(userIds), latest: new Map<string, TPresence>() };
+      const allowed = userIds.filter((id) => pg.has(id));
+      const refused = userIds.filter((id) => !pg.has(id));
+      const capture = { ids: new Set(allowed), latest: new Map<string, TPresence>() };
       captures.add(capture);
       try {
-        join();
-        const snap = await orUnavailable("presence store", () => snapshot(userIds, pg));
+        join(allowed, refused);
+        if (allowed.length === 0) return [];
+        const snap = await orUnavailable("presence store", () => snapshot(allowed, pg));
         return mergeSnapshot(snap, capture.latest);
       } finally {
         captures.delete(capture);

@@ -56,7 +56,10 @@ export class ChatClient {
   #stopped = false;
   #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #typingSentAt = new Map<string, number>();
+  /** Users whose presence this socket watches (or has asked to). */
   #watched = new Set<string>();
+  /** Users the server refused to let us watch; asked again once they may have become watchable. */
+  #refused = new Set<string>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #opts: ChatClientOptions;
 
@@ -107,9 +110,20 @@ export class ChatClient {
           },
         );
       }
+      // Too many handshakes from this address (a shared NAT after a node
+      // restart): Socket.IO does not retry a refused handshake; retry later, spread out.
+      if (err.data && !err.data.ok && err.data.error.code === "RATE_LIMITED")
+        setTimeout(
+          () => {
+            if (!this.#stopped) socket.connect();
+          },
+          2_000 + Math.random() * 8_000,
+        );
     });
     socket.on("message:new", (m) => {
       this.store.update((s) => S.applyNewMessage(s, m));
+      // Sending made them a participant: now we may watch them.
+      if (this.#refused.delete(m.senderId)) this.#watchMembers();
       if (m.senderId !== this.#opts.me)
         void this.#ack("receipt:delivered", { conversationId: m.conversationId, seq: m.seq });
       if (!this.store.get().conversations[m.conversationId]) void this.refreshConversations();
@@ -189,6 +203,8 @@ export class ChatClient {
   async refreshConversations(): Promise<void> {
     const list = await this.#opts.fetchConversations();
     this.store.update((s) => S.applyConversationList(s, list));
+    // A conversation someone created with me makes them watchable: ask again.
+    this.#refused.clear();
     this.#watchMembers();
   }
 
@@ -199,6 +215,7 @@ export class ChatClient {
    */
   async #afterConnect(isReconnect: boolean): Promise<void> {
     this.#watched.clear();
+    this.#refused.clear();
     this.#watchMembers();
     if (isReconnect) await this.refreshConversations().catch(() => undefined);
     const state = this.store.get();
@@ -373,19 +390,40 @@ export class ChatClient {
       this.#socket?.emit("typing:stop", { conversationId });
   }
 
-  /** Watch presence of everyone I share a conversation with (at most LIMITS.watchMax). */
+  /**
+   * Watch the presence of the people I share a conversation with (at most
+   * LIMITS.watchMax), unwatch those I no longer do. The server leaves out of
+   * its ack the ids I may not watch (they never participated in a
+   * conversation we share); those wait in #refused until they send a
+   * message or the conversation list changes.
+   */
   #watchMembers(): void {
     if (!this.#socket?.connected) return;
-    const ids = new Set<string>();
-    for (const c of Object.values(this.store.get().conversations))
-      for (const m of c.summary.members) if (m.userId !== this.#opts.me) ids.add(m.userId);
-    const fresh = [...ids]
-      .filter((id) => !this.#watched.has(id))
-      .slice(0, LIMITS.watchMax - this.#watched.size);
+    const plan = S.planPresenceWatch(
+      this.store.get(),
+      this.#watched,
+      this.#refused,
+      LIMITS.watchMax,
+    );
+    if (plan.unwatch.length > 0) {
+      for (const id of plan.unwatch) this.#watched.delete(id);
+      void this.#ack("presence:unwatch", { userIds: plan.unwatch });
+    }
+    const fresh = plan.watch;
     if (fresh.length === 0) return;
     for (const id of fresh) this.#watched.add(id);
     void this.#ack<TPresence[]>("presence:watch", { userIds: fresh }).then((res) => {
-      if (res?.ok) this.store.update((s) => res.data.reduce(S.applyPresence, s));
+      if (!res?.ok) {
+        for (const id of fresh) this.#watched.delete(id); // retried on the next change
+        return;
+      }
+      const got = new Set(res.data.map((p) => p.userId));
+      for (const id of fresh)
+        if (!got.has(id)) {
+          this.#watched.delete(id);
+          this.#refused.add(id);
+        }
+      this.store.update((s) => res.data.reduce(S.applyPresence, s));
     });
   }
 

@@ -13,6 +13,7 @@ import {
   deliveryMark,
   emptyState,
   mergeMessages,
+  planPresenceWatch,
   sortedConversations,
   typingUsers,
   unreadOf,
@@ -148,5 +149,34 @@ describe("chat state", () => {
     expect(typingUsers(s.conversations[C1]!, 60_000)).toEqual([]);
     s = applyNewMessage(s, msg(2));
     expect(typingUsers(s.conversations[C1]!, 2_000)).toEqual([]);
+  });
+
+  it("plans presence watches: other members, not the refused, unwatching who is gone, within the limit", () => {
+    const CAROL = "00000000-0000-4000-8000-000000000003";
+    const DAN = "00000000-0000-4000-8000-000000000004";
+    const EVE = "00000000-0000-4000-8000-000000000005";
+    const s = applyConversationList(emptyState(ME), [
+      summary(C1),
+      summary(C2, {
+        type: "group",
+        title: "G",
+        members: [ME, BOB, CAROL, DAN].map((userId) => ({ userId, role: "MEMBER", name: "x" })),
+      }),
+    ]);
+    expect(planPresenceWatch(s, new Set(), new Set(), 200)).toEqual({
+      watch: [BOB, CAROL, DAN],
+      unwatch: [],
+    });
+    // Carol was refused (never participated); Eve left every shared conversation.
+    expect(planPresenceWatch(s, new Set([BOB, EVE]), new Set([CAROL]), 200)).toEqual({
+      watch: [DAN],
+      unwatch: [EVE],
+    });
+    // The limit counts what stays watched (Eve's slot is freed).
+    expect(planPresenceWatch(s, new Set([BOB, EVE]), new Set(), 2)).toEqual({
+      watch: [CAROL],
+      unwatch: [EVE],
+    });
+    expect(planPresenceWatch(s, new Set([BOB, CAROL]), new Set(), 1).watch).toEqual([]);
   });
 });

@@ -251,6 +251,32 @@ export function applyPresence(state: TChatState, p: TPresence): TChatState {
   return { ...state, presence: { ...state.presence, [p.userId]: p } };
 }
 
+/**
+ * Whose presence to (un)watch: the other members of my conversations, at
+ * most `max` at once. `watched` is what the server watches for this socket,
+ * `refused` the ids it left out of an earlier `presence:watch` ack (you may
+ * only watch people who participated in a conversation you share —
+ * docs/presence.md); they are not asked again until they may have become
+ * watchable (see ChatClient). People no longer in any of my conversations
+ * are unwatched, which frees their slot.
+ */
+export function planPresenceWatch(
+  state: TChatState,
+  watched: ReadonlySet<string>,
+  refused: ReadonlySet<string>,
+  max: number,
+): { watch: string[]; unwatch: string[] } {
+  const wanted = new Set<string>();
+  for (const c of Object.values(state.conversations))
+    for (const m of c.summary.members) if (m.userId !== state.me) wanted.add(m.userId);
+  const unwatch = [...watched].filter((id) => !wanted.has(id));
+  const room = max - (watched.size - unwatch.length);
+  const watch = [...wanted]
+    .filter((id) => !watched.has(id) && !refused.has(id))
+    .slice(0, Math.max(0, room));
+  return { watch, unwatch };
+}
+
 export function setConnection(state: TChatState, connection: TConnection): TChatState {
   return state.connection === connection ? state : { ...state, connection };
 }

@@ -74,4 +74,6 @@ export const rest = {
   mute: (id: string, mutedUntil: string | null) =>
     call<unknown>("PATCH", `/conversations/${id}/settings`, { mutedUntil }),
   report: (input: TReportRequest) => call<TReportReceipt>("POST", "/reports", input),
+  /** Ends every session of the account, this browser's included (204). */
+  signOutEverywhere: () => call<undefined>("POST", "/me/sessions/revoke-all"),
 };

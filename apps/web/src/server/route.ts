@@ -1,7 +1,9 @@
 // The one wrapper every REST v1 handler goes through:
 // - authentication (`Authorization: Bearer <accessToken>`, verified locally,
-//   then the user must still exist and be ACTIVE, so a suspension or ban
-//   takes effect at once rather than when the 15-minute token expires);
+//   or the next-auth session cookie; then the session must not be signed out
+//   or revoked and the user must still exist and be ACTIVE, so a sign-out,
+//   suspension or ban takes effect at once rather than when the token or
+//   cookie expires);
 // - safe input: JSON bodies ≤ 64 KiB (413 PAYLOAD_TOO_LARGE), malformed JSON
 //   or a non-JSON Content-Type → 400 INVALID_PAYLOAD, then the shared zod
 //   schema (strict: unknown keys → INVALID_PAYLOAD);
@@ -17,8 +19,9 @@ import { getToken } from "next-auth/jwt";
 import type { z } from "zod";
 import {
   authenticateAccessToken,
+  clientIpOf,
   isStoreUnavailable,
-  requireActiveUser,
+  requireLiveSession,
   type TAccessClaims,
   type TRateLimitName,
   type User,
@@ -27,6 +30,7 @@ import { AppError, HTTP_STATUS_BY_CODE, fail, toErrorBody } from "@relay/shared/
 import { parsePayloadOrThrow } from "@relay/shared/protocol";
 import { toUserRole } from "@relay/shared/schemas";
 import { getDeps, type WebDeps } from "./deps";
+import { webSessionOf } from "./web-session";
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -128,7 +132,9 @@ export function assertSameOrigin(req: Request, appUrl: string): void {
 /**
  * The caller of a browser request from its next-auth session cookie (a JWT
  * encrypted with AUTH_SECRET). The session id is stable for the session, so
- * realtime tokens minted for it share one `sid`.
+ * realtime tokens minted for it share one `sid`. The cookie stays valid
+ * after a sign-out, so the session is checked against the revocations
+ * (signed out, signed out everywhere, moderation) on every request.
  */
 async function sessionCaller(
   deps: WebDeps,
@@ -141,18 +147,15 @@ async function sessionCaller(
     secureCookie,
     salt: secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token",
   });
-  if (!token || typeof token.uid !== "string")
-    throw new AppError("UNAUTHORIZED", "sign in or send an access token");
+  const session = webSessionOf(token);
+  if (!session) throw new AppError("UNAUTHORIZED", "sign in or send an access token");
   const claims: TAccessClaims = {
-    userId: token.uid,
-    role: toUserRole(token.role),
-    sessionId: `web:${typeof token.sid === "string" ? token.sid : token.uid}`,
-    ...(typeof token.signedInAt === "number" ? { issuedAtMs: token.signedInAt } : {}),
+    userId: session.userId,
+    role: toUserRole(token?.role),
+    sessionId: session.sessionId,
+    ...(session.issuedAtMs !== undefined ? { issuedAtMs: session.issuedAtMs } : {}),
   };
-  return {
-    claims,
-    user: await requireActiveUser(deps, claims.userId, { issuedAtMs: claims.issuedAtMs }),
-  };
+  return { claims, user: await requireLiveSession(deps, session) };
 }
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */
@@ -227,15 +230,7 @@ export async function limitByIp(
   await deps.limits.enforce(name, clientIp(req));
 }
 
-/** The client's IP as seen by the nearest proxy (last X-Forwarded-For hop), for rate limits. */
+/** The client's address, as the front server (server.ts) resolved it. */
 export function clientIp(req: Request): string {
-  const real = req.headers.get("x-real-ip")?.trim();
-  if (real) return real;
-  const hops =
-    req.headers
-      .get("x-forwarded-for")
-      ?.split(",")
-      .map((h) => h.trim())
-      .filter(Boolean) ?? [];
-  return hops.at(-1) ?? "unknown";
+  return clientIpOf(req.headers) ?? "unknown";
 }

@@ -10,8 +10,14 @@
 //   member limit or the "a group keeps an owner" rule.
 // - After every committed change: the Redis member cache that realtime reads
 //   on each send is invalidated (errors propagate: a stale cache would let a
-//   removed member keep sending), then affected users get
-//   `conversation:updated` through the event port (best effort).
+//   removed member keep sending); when people stopped sharing the
+//   conversation, the presence watches that no longer qualify are revoked on
+//   every node (contacts.ts); then affected users get `conversation:updated`
+//   through the event port (best effort).
+// - Participation (Membership.participatedAt, the presence rule in
+//   contacts.ts): the creator of a group or DM participates from the start,
+//   so does whoever opens an existing DM; members added by others only once
+//   they send a message (send-message.ts).
 // The caller is assumed ACTIVE (the REST layer checks it per request).
 import { directKeyOf, type Prisma, type PrismaClient } from "@relay/db";
 import type { MessageRepository, StoredMessage } from "@relay/messages/runtime";
@@ -21,13 +27,14 @@ import type { TConversationSummary, TConversationUpdatedEvent } from "@relay/sha
 import { isUniqueViolation } from "../errors";
 import type { RelayEvents } from "../events/port";
 import { toMessage } from "../messages/wire";
+import { revokeLostPresenceWatches } from "./contacts";
 import type { MembershipReader } from "./membership";
 
 export interface ConversationsDeps {
   db: PrismaClient;
   messages: Pick<MessageRepository, "latestMany">;
   membership: Pick<MembershipReader, "invalidate">;
-  events: Pick<RelayEvents, "toUsers">;
+  events: Pick<RelayEvents, "toUsers" | "leaveRooms">;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -165,14 +172,21 @@ async function loadForChange(tx: Tx, conversationId: string, callerId: string) {
   return { conv, me };
 }
 
-/** After a committed change: drop the member cache realtime reads, then tell the affected users. */
+/**
+ * After a committed change: drop the member cache realtime reads; when
+ * `parted` users stopped sharing the conversation with `others` (removed,
+ * left, deleted), revoke the presence watches that no longer qualify; then
+ * tell the affected users.
+ */
 export async function conversationChanged(
-  deps: Pick<ConversationsDeps, "membership" | "events">,
+  deps: Pick<ConversationsDeps, "db" | "membership" | "events">,
   conversationId: string,
   userIds: readonly string[],
   reason: TConversationUpdatedEvent["reason"],
+  parted?: { parted: readonly string[]; others: readonly string[] },
 ): Promise<void> {
   await deps.membership.invalidate(conversationId);
+  if (parted) await revokeLostPresenceWatches(deps, parted);
   deps.events.toUsers(userIds, "conversation:updated", { conversationId, reason });
 }
 
@@ -218,8 +232,14 @@ export async function createDirectConversation(
       })),
       skipDuplicates: true,
     });
+    // Opening the DM is the caller's choice to be in it (the presence rule).
+    const marked = await deps.db.membership.updateMany({
+      where: { conversationId: conv.id, userId: callerId, participatedAt: null },
+      data: { participatedAt: deps.now?.() ?? new Date() },
+    });
     if (restored.count > 0)
       await conversationChanged(deps, conv.id, [callerId, otherUserId], "members_added");
+    else if (marked.count > 0) await deps.membership.invalidate(conv.id);
     return {
       conversation: await getConversation(deps, { callerId, conversationId: conv.id }),
       created: false,
@@ -237,7 +257,7 @@ export async function createDirectConversation(
         createdById: callerId,
         memberships: {
           create: [
-            { userId: callerId, role: "OWNER" },
+            { userId: callerId, role: "OWNER", participatedAt: deps.now?.() ?? new Date() },
             { userId: otherUserId, role: "OWNER" },
           ],
         },
@@ -282,7 +302,7 @@ export async function createGroupConversation(
       createdById: input.callerId,
       memberships: {
         create: [
-          { userId: input.callerId, role: "OWNER" },
+          { userId: input.callerId, role: "OWNER", participatedAt: deps.now?.() ?? new Date() },
           ...others.map((userId) => ({ userId, role: "MEMBER" as const })),
         ],
       },
@@ -359,7 +379,10 @@ export async function removeMember(
     await tx.membership.delete({ where: { conversationId_userId: { conversationId, userId } } });
     return conv.memberships.map((m) => m.userId); // the remaining members and the removed user
   });
-  await conversationChanged(deps, conversationId, notify, "member_removed");
+  await conversationChanged(deps, conversationId, notify, "member_removed", {
+    parted: [userId],
+    others: notify,
+  });
 }
 
 /**
@@ -407,7 +430,10 @@ export async function leaveConversation(
     await dropMember(tx, conv, me, deps.now?.() ?? new Date());
     return conv.memberships.map((m) => m.userId);
   });
-  await conversationChanged(deps, conversationId, notify, "left");
+  await conversationChanged(deps, conversationId, notify, "left", {
+    parted: [callerId],
+    others: notify,
+  });
 }
 
 // ---------------------------------------------------------------- settings

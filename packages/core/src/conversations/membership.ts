@@ -11,6 +11,11 @@ export interface TMemberRef {
   role: "OWNER" | "ADMIN" | "MEMBER";
   /** ISO time until which pushes are muted, or null. */
   mutedUntil: string | null;
+  /**
+   * Has created the conversation or sent a message in it (Membership.participatedAt,
+   * the presence rule in contacts.ts). Absent in entries cached before it existed: read as "not yet".
+   */
+  participated?: boolean;
 }
 
 export interface TConversationMembers {
@@ -32,7 +37,9 @@ export function createMembershipReader(deps: {
       where: { id: conversationId, deletedAt: null },
       select: {
         type: true,
-        memberships: { select: { userId: true, role: true, mutedUntil: true } },
+        memberships: {
+          select: { userId: true, role: true, mutedUntil: true, participatedAt: true },
+        },
       },
     });
     if (!conv) return null;
@@ -42,6 +49,7 @@ export function createMembershipReader(deps: {
         userId: m.userId,
         role: m.role,
         mutedUntil: m.mutedUntil?.toISOString() ?? null,
+        participated: m.participatedAt !== null,
       })),
     };
   }

@@ -15,7 +15,7 @@ import type { TConversationUpdatedEvent, TSessionRevokedEvent } from "@relay/sha
 import { redisKeys } from "../redis-keys";
 import { testEnv } from "../testing";
 import { createEmitterEvents } from "./emitter";
-import { createRelayEvents, userRoom, type RelayEvents } from "./port";
+import { createRelayEvents, presenceRoom, userRoom, type RelayEvents } from "./port";
 
 const env = testEnv();
 const adapterKey = redisKeys(env.REDIS_PREFIX).adapter();
@@ -163,6 +163,30 @@ describe.each(implementations)("RelayEvents over the %s", (_name, make) => {
     });
     await expect.poll(() => b.received.length).toBe(1);
     expect(b.socket.connected).toBe(true);
+  });
+
+  it("leaveRooms takes every socket of the given users out of the rooms, on another node, and no one else", async () => {
+    const [alice, bob, watched, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const [a1, b] = await Promise.all([client(alice), client(bob)]);
+    const a2 = await client(alice, 2);
+    const rooms = [presenceRoom(watched), presenceRoom(other)];
+    // As presence:watch does (the Redis adapter applies joins and leaves, even its own, from the channel).
+    nodes[1]!.io.in([userRoom(alice), userRoom(bob)]).socketsJoin(rooms);
+    const inRoom = (room: string) =>
+      [...(nodes[1]!.io.of("/").adapter.rooms.get(room) ?? [])].sort();
+    const everyone = [a1.socket.id, a2.socket.id, b.socket.id].sort();
+    await expect.poll(() => inRoom(rooms[1]!)).toEqual(everyone);
+
+    make().leaveRooms([alice], [presenceRoom(watched)]);
+    await expect.poll(() => inRoom(rooms[0]!)).toEqual([b.socket.id]);
+    expect(inRoom(rooms[1]!)).toEqual(everyone);
+    // An emit to the room now reaches Bob only.
+    nodes[0]!.io.to(rooms[0]!).emit("conversation:updated", {
+      conversationId: randomUUID(),
+      reason: "updated",
+    });
+    await expect.poll(() => b.received.length).toBe(1);
+    expect([...a1.received, ...a2.received]).toEqual([]);
   });
 });
 

@@ -7,10 +7,13 @@
 //   (events.ts `createEmitterEvents`), publishing on the same adapter channel.
 //
 // Both expose the same broadcast API (`to(rooms).emit`, `.volatile`,
-// `disconnectSockets`), so one implementation serves both. Delivery goes to
-// user rooms (`user:<id>`, joined by every socket of a user on connect), so a
-// member's every device on every node receives an event from one emit, and a
-// removed member stops receiving at once without any socket leaving a room.
+// `disconnectSockets`, `socketsLeave`), so one implementation serves both.
+// Delivery goes to user rooms (`user:<id>`, joined by every socket of a user
+// on connect), so a member's every device on every node receives an event
+// from one emit, and a removed member stops receiving at once without any
+// socket leaving a room. The one kind of room sockets join on request is a
+// presence watch (`presence:<id>`); `leaveRooms` takes sockets out of such
+// rooms on every node when core revokes a watch.
 //
 // Emits are best effort by design: the state change is committed before we
 // emit, and clients catch up with `sync`. A failure is reported to `onError`
@@ -21,6 +24,14 @@ import type { TConversationMembers } from "../conversations/membership";
 
 /** The room every socket of a user joins (apps/realtime, on connect). */
 export const userRoom = (userId: string): string => `user:${userId}`;
+
+/**
+ * The room of a user's presence watchers: a socket joins `presence:<userId>`
+ * on `presence:watch` (apps/realtime) and leaves it on unwatch, disconnect, or
+ * when core revokes the watch (`leaveRooms`, conversations/contacts.ts).
+ */
+export const presenceRoom = (userId: string): string => `presence:${userId}`;
+export const PRESENCE_ROOM_PREFIX = presenceRoom("");
 
 export type TServerEvent = keyof ServerToClientEvents;
 export type TServerEventPayload<E extends TServerEvent> = Parameters<ServerToClientEvents[E]>[0];
@@ -49,6 +60,12 @@ export interface RelayEvents {
   ): void;
   /** `session:revoked {reason}` to every socket of the user, then disconnect them all, on every node. */
   disconnectUser(userId: string, reason: TSessionRevokedEvent["reason"]): void;
+  /**
+   * Every socket of each of `userIds` leaves `rooms`, on every node (one
+   * publish; the Redis adapter applies it on each node). Used to revoke
+   * presence watches (`presenceRoom`) when a shared conversation goes away.
+   */
+  leaveRooms(userIds: readonly string[], rooms: readonly string[]): void;
 }
 
 /** What the Socket.IO server and the Redis emitter both offer (structurally). */
@@ -56,6 +73,7 @@ export interface BroadcastOperator {
   emit(event: string, ...args: unknown[]): unknown;
   readonly volatile: BroadcastOperator;
   disconnectSockets(close?: boolean): void;
+  socketsLeave(rooms: string | string[]): void;
 }
 export interface Broadcaster {
   to(room: string | string[]): BroadcastOperator;
@@ -101,6 +119,15 @@ export function createRelayEvents(
         onError(err, "session:revoked");
       }
     },
+    leaveRooms(userIds, rooms) {
+      const from = [...new Set(userIds)].map(userRoom);
+      if (from.length === 0 || rooms.length === 0) return;
+      try {
+        target.to(from).socketsLeave([...new Set(rooms)]);
+      } catch (err) {
+        onError(err, "socketsLeave");
+      }
+    },
   };
 }
 
@@ -113,6 +140,12 @@ export interface TRecordedEvent {
   volatile?: true;
 }
 
+/** One `leaveRooms` as recorded: the users whose sockets leave, and the rooms. */
+export interface TRecordedLeave {
+  userIds: string[];
+  rooms: string[];
+}
+
 /**
  * The real RelayEvents over a broadcaster that records instead of sending,
  * for tests of use cases: `sent` holds each emit with the users it reached.
@@ -120,9 +153,11 @@ export interface TRecordedEvent {
 export function createRecordingEvents(): RelayEvents & {
   sent: TRecordedEvent[];
   disconnected: string[];
+  left: TRecordedLeave[];
 } {
   const sent: TRecordedEvent[] = [];
   const disconnected: string[] = [];
+  const left: TRecordedLeave[] = [];
   const users = (room: string | string[]) =>
     [room].flat().map((r) => r.slice(USER_ROOM_PREFIX.length));
   const operator = (room: string | string[], volatile: boolean): BroadcastOperator => ({
@@ -140,9 +175,12 @@ export function createRecordingEvents(): RelayEvents & {
     disconnectSockets() {
       disconnected.push(...users(room));
     },
+    socketsLeave(rooms) {
+      left.push({ userIds: users(room), rooms: [rooms].flat() });
+    },
   });
   const events = createRelayEvents({ to: (room) => operator(room, false) }, (err) => {
     throw err;
   });
-  return { ...events, sent, disconnected };
+  return { ...events, sent, disconnected, left };
 }

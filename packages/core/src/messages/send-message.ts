@@ -15,6 +15,7 @@ import type { StoredMessage } from "@relay/messages/runtime";
 import { LIMITS } from "@relay/shared/limits";
 import type { TMessageSendPayload, TMessageSendResult } from "@relay/shared/schemas";
 import { requireMember } from "../conversations/access";
+import { markParticipated } from "../conversations/contacts";
 import type { CoreDeps, TActor } from "../deps";
 import { orUnavailable } from "../errors";
 import { advanceOwnMarks } from "../receipts/receipts";
@@ -121,10 +122,19 @@ export async function sendMessage(
     ),
   ]);
   // If this fails the client retries; the re-insert of the same row and the
-  // re-add of the same job are idempotent.
-  await orUnavailable("dedup store", () =>
-    deps.redis.set(key, JSON.stringify({ ...rec, stored: true }), "KEEPTTL"),
-  );
+  // re-add of the same job are idempotent. A sender's first message in a
+  // conversation also makes them a participant (who may be watched, see
+  // conversations/contacts.ts): one conditional UPDATE, only while the
+  // cached member list says "not yet", so later sends write nothing; done
+  // before the fan-out so members may watch the sender once they see it.
+  const participated =
+    members.members.find((m) => m.userId === actor.userId)?.participated === true;
+  await Promise.all([
+    orUnavailable("dedup store", () =>
+      deps.redis.set(key, JSON.stringify({ ...rec, stored: true }), "KEEPTTL"),
+    ),
+    participated ? undefined : markParticipated(deps, { conversationId, userId: actor.userId }),
+  ]);
   void advanceOwnMarks(deps, { conversationId, userId: actor.userId, seq: rec.seq });
   // Replying reads the conversation: clear its notification on the sender's phones.
   deps.push

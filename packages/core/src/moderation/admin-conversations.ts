@@ -325,7 +325,10 @@ export async function removeGroupMember(
     });
     return conv.memberships.map((m) => m.userId);
   });
-  await conversationChanged(deps, input.conversationId, notify, "member_removed");
+  await conversationChanged(deps, input.conversationId, notify, "member_removed", {
+    parted: [input.userId],
+    others: notify,
+  });
 }
 
 /** Makes a member the OWNER; the previous owners become ADMINs. */
@@ -381,5 +384,9 @@ export async function deleteGroup(
     });
     return conv.memberships.map((m) => m.userId);
   });
-  await conversationChanged(deps, input.conversationId, members, "deleted");
+  // Every pair of members stopped sharing it: revoke what no other conversation keeps.
+  await conversationChanged(deps, input.conversationId, members, "deleted", {
+    parted: members,
+    others: members,
+  });
 }

@@ -10,6 +10,10 @@
 //   from Postgres at start and whenever its subscription reconnects (so a
 //   Redis restart loses nothing), updated from the channel, and consulted at
 //   every handshake and every client event without a round trip.
+// - One signed-out session (auth/sessions.ts: RevokedSession in Postgres) is
+//   published on `deny:session` as a TSessionDenyEntry: the node refuses access
+//   tokens carrying that session id for as long as one issued before the
+//   sign-out may be valid, and ends the sockets that watch it (`watchSession`).
 import type { Redis } from "ioredis";
 import type { PrismaClient, User } from "@relay/db";
 import type { TSessionRevokedReason } from "@relay/shared/schemas";
@@ -30,6 +34,14 @@ export interface TDenyEntry {
   allUntilMs: number;
   /** When the entry stops mattering (no token from before revokedAtMs can be valid). */
   expiresAtMs: number;
+}
+
+/** One signed-out session, as published on the `deny:session` channel. */
+export interface TSessionDenyEntry {
+  /** The access claims' session id ("web:<uuid>", "admin:<uuid>"). */
+  sessionId: string;
+  userId: string;
+  revokedAtMs: number;
 }
 
 type TDenySource = Pick<User, "id" | "status" | "suspendedUntil" | "sessionsRevokedAt">;
@@ -101,11 +113,36 @@ export async function denyEntriesFromPostgres(
   return users.map((u) => denyEntryFor(u, nowMs)).filter((e): e is TDenyEntry => e !== null);
 }
 
+/** Sessions signed out recently enough that a token issued for them may still be valid, from Postgres. */
+export async function sessionDenyEntriesFromPostgres(
+  deps: { db: PrismaClient },
+  nowMs = Date.now(),
+): Promise<TSessionDenyEntry[]> {
+  const rows = await deps.db.revokedSession.findMany({
+    where: { revokedAt: { gt: new Date(nowMs - DENY_TTL_MS) } },
+    select: { sid: true, userId: true, revokedAt: true },
+  });
+  return rows.map((r) => ({
+    sessionId: r.sid,
+    userId: r.userId,
+    revokedAtMs: r.revokedAt.getTime(),
+  }));
+}
+
 export interface DenyList {
   /** Resolves once the first load from Postgres is in memory. */
   ready: Promise<void>;
   /** Why this session must be refused now, or null. No I/O. */
-  check(session: { userId: string; issuedAtMs?: number }): TSessionRevokedReason | null;
+  check(session: {
+    userId: string;
+    sessionId?: string;
+    issuedAtMs?: number;
+  }): TSessionRevokedReason | null;
+  /**
+   * Calls `onRevoked` once if the session is signed out (on any node) while
+   * watched; returns the unwatch function. A socket watches its own session.
+   */
+  watchSession(sessionId: string, onRevoked: () => void): () => void;
   close(): void;
 }
 
@@ -118,13 +155,44 @@ export function createDenyList(deps: {
   subscriber: Redis;
 }): DenyList {
   const entries = new Map<string, TDenyEntry>();
+  /** Signed-out session id → when no token issued before the sign-out can be valid (epoch ms). */
+  const sessions = new Map<string, number>();
+  const watchers = new Map<string, Set<() => void>>();
   let closed = false;
   let loadedOnce = false;
 
+  function revokeSessionLocally(entry: TSessionDenyEntry): void {
+    const nowMs = Date.now();
+    // Oldest first (insertion order ≈ expiry order): drop what no longer matters.
+    for (const [sid, until] of sessions) {
+      if (until > nowMs) break;
+      sessions.delete(sid);
+    }
+    const untilMs = entry.revokedAtMs + DENY_TTL_MS;
+    if (untilMs <= nowMs) return;
+    sessions.set(entry.sessionId, Math.max(untilMs, sessions.get(entry.sessionId) ?? 0));
+    const watching = watchers.get(entry.sessionId);
+    if (!watching) return;
+    watchers.delete(entry.sessionId);
+    for (const onRevoked of watching) {
+      try {
+        onRevoked();
+      } catch (err) {
+        deps.logger.warn({ err }, "deny-list: a session watcher failed");
+      }
+    }
+  }
+
   async function reload(): Promise<void> {
-    const fresh = await denyEntriesFromPostgres(deps);
+    const [fresh, signedOut] = await Promise.all([
+      denyEntriesFromPostgres(deps),
+      sessionDenyEntriesFromPostgres(deps),
+    ]);
     entries.clear();
     for (const e of fresh) entries.set(e.userId, e);
+    sessions.clear();
+    // Also ends the watched sockets of sessions whose message was missed.
+    for (const e of signedOut) revokeSessionLocally(e);
     // Redis may have lost the keys (restart): write back what Postgres implies.
     if (fresh.length) {
       const p = deps.redis.pipeline();
@@ -146,10 +214,18 @@ export function createDenyList(deps: {
   }
 
   const channel = deps.keys.denyChannel();
-  deps.subscriber.on("message", (ch: string, userId: string) => {
-    if (ch !== channel || closed) return;
-    refresh(userId).catch((err: unknown) =>
-      deps.logger.warn({ err, userId }, "deny-list: could not read an entry"),
+  const sessionChannel = deps.keys.sessionDenyChannel();
+  deps.subscriber.on("message", (ch: string, message: string) => {
+    if (closed) return;
+    if (ch === sessionChannel) {
+      const entry = parseSessionDenyEntry(message);
+      if (entry) revokeSessionLocally(entry);
+      else deps.logger.warn({ message }, "deny-list: malformed session entry");
+      return;
+    }
+    if (ch !== channel) return;
+    refresh(message).catch((err: unknown) =>
+      deps.logger.warn({ err, userId: message }, "deny-list: could not read an entry"),
     );
   });
   deps.subscriber.on("ready", () => {
@@ -161,7 +237,7 @@ export function createDenyList(deps: {
   // The first load retries until Postgres answers: until then `ready` is pending
   // and realtime holds handshakes back rather than admit a revoked session.
   const ready = (async () => {
-    await deps.subscriber.subscribe(channel);
+    await deps.subscriber.subscribe(channel, sessionChannel);
     for (let attempt = 0; !closed; attempt++) {
       try {
         await reload();
@@ -179,13 +255,51 @@ export function createDenyList(deps: {
   return {
     ready,
     check(session) {
+      if (session.sessionId !== undefined) {
+        const untilMs = sessions.get(session.sessionId);
+        if (untilMs !== undefined) {
+          if (untilMs > Date.now()) return "logged_out";
+          sessions.delete(session.sessionId);
+        }
+      }
       const entry = entries.get(session.userId);
       const reason = deniedBy(entry, session.issuedAtMs);
       if (entry && !reason && entry.expiresAtMs <= Date.now()) entries.delete(session.userId);
       return reason;
     },
+    watchSession(sessionId, onRevoked) {
+      // Signed out between the handshake's check and this call: end it now.
+      if ((sessions.get(sessionId) ?? 0) > Date.now()) {
+        queueMicrotask(onRevoked);
+        return () => undefined;
+      }
+      let set = watchers.get(sessionId);
+      if (!set) watchers.set(sessionId, (set = new Set()));
+      set.add(onRevoked);
+      return () => {
+        const current = watchers.get(sessionId);
+        if (!current?.delete(onRevoked) || current.size > 0) return;
+        watchers.delete(sessionId);
+      };
+    },
     close() {
       closed = true;
+      watchers.clear();
     },
   };
+}
+
+function parseSessionDenyEntry(message: string): TSessionDenyEntry | null {
+  try {
+    const e = JSON.parse(message) as Partial<TSessionDenyEntry>;
+    if (
+      typeof e.sessionId === "string" &&
+      typeof e.userId === "string" &&
+      typeof e.revokedAtMs === "number"
+    )
+      return { sessionId: e.sessionId, userId: e.userId, revokedAtMs: e.revokedAtMs };
+  } catch {
+    /* malformed */
+  }
+  return null;
 }

@@ -47,7 +47,9 @@ const codeOf = (p: Promise<unknown>) =>
     (e: unknown) => (e instanceof AppError ? e.code : String(e)),
   );
 const auditFor = async (targetId: string) =>
-  (await listAudit(s, SYSTEM_READER, { targetId, limit: 50 })).entries.map((e) => e.action).reverse();
+  (await listAudit(s, SYSTEM_READER, { targetId, limit: 50 })).entries
+    .map((e) => e.action)
+    .reverse();
 
 describe("suspend, ban, lift, logout, role", () => {
   it("a moderator suspends: sessions end everywhere, tokens die, the audit says who and why", async () => {
@@ -215,7 +217,9 @@ describe("the audit log", () => {
     await expect(s.db.auditLog.deleteMany({ where: { targetId: user.id } })).rejects.toThrow(
       /append-only/,
     );
-    expect((await listAudit(s, SYSTEM_READER, { targetId: user.id, limit: 5 })).entries[0]?.reason).toBe("r");
+    expect(
+      (await listAudit(s, SYSTEM_READER, { targetId: user.id, limit: 5 })).entries[0]?.reason,
+    ).toBe("r");
   });
 
   it("exports CSV that a spreadsheet cannot run as formulas", () => {

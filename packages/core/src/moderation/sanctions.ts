@@ -16,10 +16,10 @@ import type {
   TUserPublic,
 } from "@relay/shared/schemas";
 import { revokeAllForUser } from "../auth/refresh-tokens";
+import { announceSessionsEnded, endEverySession } from "../auth/sessions";
 import type { CoreDeps } from "../deps";
 import { effectiveStatus, toPublicUser } from "../users/users";
 import { recordAudit, type TModerationContext } from "./audit";
-import { denyEntryFor, publishDenyEntry } from "./deny-list";
 import { ROLE_RANK, requireOutranks, requireRole } from "./roles";
 
 export type SanctionDeps = Pick<CoreDeps, "db" | "redis" | "keys" | "events" | "logger"> & {
@@ -58,21 +58,16 @@ async function liftActive(
 }
 
 /**
- * After the transaction: the user's sessions end everywhere. Failures here are
- * logged, not thrown — the change is committed, REST already refuses the user,
- * and the deny-list is rebuilt from Postgres whenever a node (re)subscribes.
+ * After the transaction: the user's sessions end everywhere (the deny-list
+ * entry, and with a reason `session:revoked` + disconnect on every node) —
+ * the one mechanism `signOutEverywhere` uses too (auth/sessions.ts).
  */
-async function enforce(
+function enforce(
   deps: SanctionDeps,
   user: User,
   disconnect: TSessionRevokedReason | null,
 ): Promise<void> {
-  try {
-    await publishDenyEntry(deps, user.id, denyEntryFor(user));
-  } catch (err) {
-    deps.logger.error({ err, userId: user.id }, "moderation: deny-list not updated");
-  }
-  if (disconnect) deps.events.disconnectUser(user.id, disconnect);
+  return announceSessionsEnded(deps, user, disconnect);
 }
 
 /** Suspends a user until lifted or for `durationMinutes`. Moderators and admins. */
@@ -214,11 +209,11 @@ export async function forceLogout(
   const user = await deps.db.$transaction(async (tx) => {
     const target = await lockTarget(tx, input.userId);
     requireOutranks(ctx.actor, target);
-    const updated = await tx.user.update({
-      where: { id: target.id },
-      data: { sessionsRevokedAt: now },
-    });
-    const revoked = await revokeAllForUser({ db: tx, now: () => now }, target.id);
+    const { user: updated, refreshTokensRevoked: revoked } = await endEverySession(
+      tx,
+      target.id,
+      now,
+    );
     await recordAudit(tx, ctx, {
       action: "user.logged_out",
       targetType: "user",

@@ -9,6 +9,7 @@ import {
   histogramQuantile,
   mergeBuckets,
   parsePrometheusText,
+  pushQueueFigures,
   readNodeMetrics,
 } from "./node-stats";
 
@@ -310,5 +311,70 @@ describe("createNodeStatsCollector (real HTTP)", () => {
     expect(x).toBe(y);
     expect(listed).toBe(1);
     expect(x.totals).toMatchObject({ nodes: 0, reachable: 0, sockets: 0, health: "unknown" });
+  });
+});
+
+describe("the push queue in a snapshot", () => {
+  const stats = {
+    waiting: 7,
+    active: 2,
+    delayed: 3,
+    failed: 1,
+    deadLettered: 4,
+    oldestWaitingAgeMs: 12_500,
+  };
+
+  it("adds the depth: waiting + active + delayed", () => {
+    expect(pushQueueFigures(stats)).toEqual({ available: true, ...stats, depth: 12 });
+  });
+
+  it("is read with every snapshot, next to the nodes' totals", async () => {
+    let current = stats;
+    const collector = createNodeStatsCollector({
+      listNodes: () => Promise.resolve([]),
+      pushStats: () => Promise.resolve(current),
+      minIntervalMs: 0,
+    });
+    expect((await collector.collect()).totals.push).toEqual({
+      available: true,
+      ...stats,
+      depth: 12,
+    });
+    current = { ...stats, waiting: 0, active: 0, delayed: 0, oldestWaitingAgeMs: 0 };
+    expect((await collector.collect()).totals).toMatchObject({
+      nodes: 0,
+      push: { available: true, depth: 0, deadLettered: 4, oldestWaitingAgeMs: 0 },
+    });
+  });
+
+  it("says why when the queue cannot be read, without failing the snapshot", async () => {
+    const down = createNodeStatsCollector({
+      listNodes: () => Promise.resolve([]),
+      pushStats: () => Promise.reject(new Error("Connection is closed.")),
+      minIntervalMs: 0,
+    });
+    const snapshot = await down.collect();
+    expect(snapshot.totals.push).toEqual({
+      available: false,
+      error: "Error: Connection is closed.",
+    });
+    expect(snapshot.totals.nodes).toBe(0);
+
+    const stuck = createNodeStatsCollector({
+      listNodes: () => Promise.resolve([]),
+      pushStats: () => new Promise(() => undefined),
+      timeoutMs: 50,
+      minIntervalMs: 0,
+    });
+    expect((await stuck.collect()).totals.push).toEqual({
+      available: false,
+      error: "Error: no answer within 50 ms",
+    });
+
+    const none = createNodeStatsCollector({ listNodes: () => Promise.resolve([]) });
+    expect((await none.collect()).totals.push).toEqual({
+      available: false,
+      error: "push queue not configured",
+    });
   });
 });

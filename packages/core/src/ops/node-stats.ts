@@ -5,7 +5,9 @@
 // since the previous scrape of the same node; the send p99 is over the sends
 // of the last minute (the bucket counts now minus those of the oldest scrape
 // within the window), so the collector keeps each node's recent scrapes in
-// memory.
+// memory. The push queue's figures (depth, failures, dead letters, the oldest
+// waiting job's age) are read from Redis with every snapshot.
+import type { TPushQueueStats } from "../push/queue";
 import type { TRealtimeNode } from "./node-registry";
 
 // ------------------------------------------------------------ Prometheus text
@@ -223,6 +225,15 @@ export interface TNodeStats {
   dependencies: Record<string, TDependencyState>;
 }
 
+/** The push queue in a snapshot, or why it could not be read (Redis down, push disabled here). */
+export type TOpsPushQueue =
+  | (TPushQueueStats & {
+      available: true;
+      /** Jobs not finished yet: waiting + active + delayed (retries in backoff). */
+      depth: number;
+    })
+  | { available: false; error: string };
+
 export interface TOpsSnapshot {
   at: string;
   nodes: TNodeStats[];
@@ -241,6 +252,8 @@ export interface TOpsSnapshot {
     eventLoopLagP99Ms: number | null;
     /** "ok" when every reachable node reports every store up. */
     health: "ok" | "degraded" | "unknown";
+    /** The push queue (shared by every worker), or why it could not be read. */
+    push: TOpsPushQueue;
   };
 }
 
@@ -301,10 +314,15 @@ export function nodeStatsFrom(
   };
 }
 
+/** The push queue's figures for a snapshot. */
+export function pushQueueFigures(stats: TPushQueueStats): TOpsPushQueue {
+  return { available: true, ...stats, depth: stats.waiting + stats.active + stats.delayed };
+}
+
 /** Totals across nodes. */
 export function totalsOf(
   nodes: ReadonlyArray<TNodeStats & { window?: TBucket[] }>,
-): TOpsSnapshot["totals"] {
+): Omit<TOpsSnapshot["totals"], "push"> {
   const live = nodes.filter((n) => n.reachable);
   const rates = live.map((n) => n.eventsPerSecond).filter((r): r is number => r !== null);
   const merged = mergeBuckets(live.map((n) => n.window ?? []));
@@ -338,8 +356,10 @@ export function totalsOf(
 export interface NodeStatsCollectorDeps {
   /** The live nodes (listRealtimeNodes). */
   listNodes: () => Promise<TRealtimeNode[]>;
+  /** The push queue's stats (pushQueueStats); without it, totals.push says it is not configured. */
+  pushStats?: () => Promise<TPushQueueStats>;
   fetch?: typeof fetch;
-  /** Per request. */
+  /** Per request (and for the push queue's stats). */
   timeoutMs?: number;
   now?: () => number;
   /** Snapshots younger than this are shared by concurrent callers (several open consoles). */
@@ -362,6 +382,25 @@ async function fetchText(
 ): Promise<{ status: number; text: string }> {
   const res = await f(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
   return { status: res.status, text: await res.text() };
+}
+
+/** The push queue's figures, or why not (never throws: one store must not hide the nodes). */
+async function readPushQueue(
+  deps: NodeStatsCollectorDeps,
+  timeoutMs: number,
+): Promise<TOpsPushQueue> {
+  if (!deps.pushStats) return { available: false, error: "push queue not configured" };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return pushQueueFigures(await Promise.race([deps.pushStats(), timeout]));
+  } catch (err) {
+    return { available: false, error: errorText(err) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function healthFrom(raw: { status: number; text: string } | null): {
@@ -398,6 +437,7 @@ export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStat
   let last: { atMs: number; snapshot: Promise<TOpsSnapshot> } | undefined;
 
   async function scrapeAll(): Promise<TOpsSnapshot> {
+    const push = readPushQueue(deps, timeoutMs);
     const nodes = await deps.listNodes();
     const stats = await Promise.all(
       nodes.map(async (node): Promise<TNodeStats & { window?: TBucket[] }> => {
@@ -448,7 +488,7 @@ export function createNodeStatsCollector(deps: NodeStatsCollectorDeps): NodeStat
     return {
       at: new Date(now()).toISOString(),
       nodes: stats.map(({ window: _w, ...n }) => n),
-      totals: totalsOf(stats),
+      totals: { ...totalsOf(stats), push: await push },
     };
   }
 

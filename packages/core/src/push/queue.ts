@@ -92,6 +92,24 @@ export function loadBullMQ(): Promise<BullMQ> {
   return bullmq;
 }
 
+/** The stats of the push queue `main` and its dead-letter queue `dead` (producer and worker alike). */
+export async function queueStats(main: Queue, dead: Queue): Promise<TPushQueueStats> {
+  const [counts, deadLettered, oldest] = await Promise.all([
+    main.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
+    dead.count(),
+    main.getJobs(["wait"], 0, 0, true),
+  ]);
+  const first = oldest[0];
+  return {
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+    deadLettered,
+    oldestWaitingAgeMs: first ? Math.max(0, Date.now() - first.timestamp) : 0,
+  };
+}
+
 export interface PushQueueDeps {
   /** The process's command connection (one EXISTS per read receipt). */
   redis: Redis;
@@ -148,20 +166,7 @@ export function createPushQueue(deps: PushQueueDeps): PushPort {
 
     async stats() {
       const { main, dead } = await open();
-      const [counts, deadLettered, oldest] = await Promise.all([
-        main.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
-        dead.count(),
-        main.getJobs(["wait"], 0, 0, true),
-      ]);
-      const first = oldest[0];
-      return {
-        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-        active: counts.active ?? 0,
-        delayed: counts.delayed ?? 0,
-        failed: counts.failed ?? 0,
-        deadLettered,
-        oldestWaitingAgeMs: first ? Math.max(0, Date.now() - first.timestamp) : 0,
-      };
+      return queueStats(main, dead);
     },
 
     deadLetters: {

@@ -4,23 +4,18 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { enableTotp } from "@relay/core";
 import { ZEnableTotpRequestSchema } from "@relay/shared/schemas";
 import { signIn, signOut } from "@/auth";
-import { formFields, runStaffAction } from "../action";
-import type { TActionState } from "../action-state";
+import { staffAction } from "../action";
 import { isSignInRefusal, type TSignInRefusal } from "../sign-in";
 
-export async function enableTotpAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    allowEnrollment: true,
-    schema: ZEnableTotpRequestSchema,
-    input: formFields(form, ["secret", "code"]),
-    run: async (deps, staff, input) => {
-      await enableTotp(deps, staff.ctx, input);
-      return "Two-factor sign-in is on. You will be asked for a code at every sign-in.";
-    },
-    revalidate: () => ["/account/2fa"],
-  });
-}
+export const enableTotpAction = staffAction(
+  "MODERATOR",
+  ZEnableTotpRequestSchema,
+  async (deps, ctx, input) => {
+    await enableTotp(deps, ctx, input);
+    return "Two-factor sign-in is on. You will be asked for a code at every sign-in.";
+  },
+  { revalidate: ["/account/2fa"], allowEnrollment: true },
+);
 
 export type TSignInState = { error: TSignInRefusal | null; email: string };
 

@@ -15,88 +15,74 @@ import {
   ZModeratorDeleteMessageRequestSchema,
   ZRenameGroupRequestSchema,
 } from "@relay/shared/schemas";
-import { formFields, runStaffAction } from "../action";
-import type { TActionState } from "../action-state";
+import { staffAction } from "../action";
 
 const conversationPages = (input: { conversationId: string }) => [
   "/conversations",
   `/conversations/${input.conversationId}`,
 ];
+/** A membership change shows on the member's page too. */
+const memberPages = (input: { conversationId: string; userId: string }) => [
+  ...conversationPages(input),
+  `/users/${input.userId}`,
+];
 
-export async function deleteMessageAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZModeratorDeleteMessageRequestSchema,
-    input: formFields(form, ["conversationId", "messageId", "reason"]),
-    run: async (deps, staff, input) => {
-      const { seq } = await moderatorDeleteMessage(deps, staff.ctx, input);
-      return `Message #${seq} deleted for every member.`;
-    },
-    revalidate: (input) => [...conversationPages(input), "/reports"],
-  });
-}
+export const deleteMessageAction = staffAction(
+  "MODERATOR",
+  ZModeratorDeleteMessageRequestSchema,
+  async (deps, ctx, input) => {
+    const { seq } = await moderatorDeleteMessage(deps, ctx, input);
+    return `Message #${seq} deleted for every member.`;
+  },
+  { revalidate: (input) => [...conversationPages(input), "/reports"] },
+);
 
-export async function renameGroupAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZRenameGroupRequestSchema,
-    input: formFields(form, ["conversationId", "title", "reason"]),
-    run: async (deps, staff, input) => {
-      await renameGroup(deps, staff.ctx, input);
-      return `Renamed to “${input.title}”.`;
-    },
-    revalidate: conversationPages,
-  });
-}
+export const renameGroupAction = staffAction(
+  "MODERATOR",
+  ZRenameGroupRequestSchema,
+  async (deps, ctx, input) => {
+    await renameGroup(deps, ctx, input);
+    return `Renamed to “${input.title}”.`;
+  },
+  { revalidate: conversationPages },
+);
 
-export async function addMemberAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZGroupMemberActionRequestSchema,
-    input: formFields(form, ["conversationId", "userId", "reason"]),
-    run: async (deps, staff, input) => {
-      await addGroupMember(deps, staff.ctx, input);
-      return "Member added.";
-    },
-    revalidate: (input) => [...conversationPages(input), `/users/${input.userId}`],
-  });
-}
+export const addMemberAction = staffAction(
+  "MODERATOR",
+  ZGroupMemberActionRequestSchema,
+  async (deps, ctx, input) => {
+    await addGroupMember(deps, ctx, input);
+    return "Member added.";
+  },
+  { revalidate: memberPages },
+);
 
-export async function removeMemberAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZGroupMemberActionRequestSchema,
-    input: formFields(form, ["conversationId", "userId", "reason"]),
-    run: async (deps, staff, input) => {
-      await removeGroupMember(deps, staff.ctx, input);
-      return "Member removed.";
-    },
-    revalidate: (input) => [...conversationPages(input), `/users/${input.userId}`],
-  });
-}
+export const removeMemberAction = staffAction(
+  "MODERATOR",
+  ZGroupMemberActionRequestSchema,
+  async (deps, ctx, input) => {
+    await removeGroupMember(deps, ctx, input);
+    return "Member removed.";
+  },
+  { revalidate: memberPages },
+);
 
-export async function transferOwnershipAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZGroupMemberActionRequestSchema,
-    input: formFields(form, ["conversationId", "userId", "reason"]),
-    run: async (deps, staff, input) => {
-      await transferOwnership(deps, staff.ctx, input);
-      return "Ownership transferred; the previous owners are admins of the group now.";
-    },
-    revalidate: conversationPages,
-  });
-}
+export const transferOwnershipAction = staffAction(
+  "MODERATOR",
+  ZGroupMemberActionRequestSchema,
+  async (deps, ctx, input) => {
+    await transferOwnership(deps, ctx, input);
+    return "Ownership transferred; the previous owners are admins of the group now.";
+  },
+  { revalidate: conversationPages },
+);
 
-export async function deleteGroupAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "ADMIN",
-    schema: ZConversationActionRequestSchema,
-    input: formFields(form, ["conversationId", "reason"]),
-    run: async (deps, staff, input) => {
-      await deleteGroup(deps, staff.ctx, input);
-      return "Group deleted; it disappeared for every member.";
-    },
-    revalidate: conversationPages,
-  });
-}
+export const deleteGroupAction = staffAction(
+  "ADMIN",
+  ZConversationActionRequestSchema,
+  async (deps, ctx, input) => {
+    await deleteGroup(deps, ctx, input);
+    return "Group deleted; it disappeared for every member.";
+  },
+  { revalidate: conversationPages },
+);

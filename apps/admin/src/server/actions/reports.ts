@@ -3,8 +3,7 @@
 // the message (delete it, suspend its author, or dismiss), with a reason.
 import { resolveReports } from "@relay/core";
 import { ZResolveReportsRequestSchema } from "@relay/shared/schemas";
-import { formFields, minutesOrNull, runStaffAction } from "../action";
-import type { TActionState } from "../action-state";
+import { staffAction } from "../action";
 
 const DONE = {
   delete_message: "Message deleted",
@@ -12,19 +11,12 @@ const DONE = {
   dismiss: "Dismissed",
 } as const;
 
-export async function resolveReportsAction(_prev: TActionState, form: FormData) {
-  const f = formFields(form, ["messageId", "action", "reason", "suspendMinutes"]);
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZResolveReportsRequestSchema,
-    input: { ...f, suspendMinutes: minutesOrNull(f.suspendMinutes) },
-    run: async (deps, staff, input) => {
-      const { resolved } = await resolveReports(deps, staff.ctx, {
-        ...input,
-        suspendMinutes: input.suspendMinutes,
-      });
-      return `${DONE[input.action]}; ${resolved} report${resolved === 1 ? "" : "s"} closed.`;
-    },
-    revalidate: () => ["/reports", "/audit"],
-  });
-}
+export const resolveReportsAction = staffAction(
+  "MODERATOR",
+  ZResolveReportsRequestSchema,
+  async (deps, ctx, input) => {
+    const { resolved } = await resolveReports(deps, ctx, input);
+    return `${DONE[input.action]}; ${resolved} report${resolved === 1 ? "" : "s"} closed.`;
+  },
+  { revalidate: ["/reports", "/audit"], minutes: ["suspendMinutes"] },
+);

@@ -8,8 +8,7 @@ import {
   ZSuspendUserRequestSchema,
   ZUserActionRequestSchema,
 } from "@relay/shared/schemas";
-import { formFields, minutesOrNull, runStaffAction } from "../action";
-import type { TActionState } from "../action-state";
+import { staffAction } from "../action";
 
 const userPages = (input: { userId: string }) => ["/users", `/users/${input.userId}`];
 
@@ -20,68 +19,52 @@ function durationText(minutes: number | null): string {
   return `for ${minutes} minutes`;
 }
 
-export async function suspendUserAction(_prev: TActionState, form: FormData) {
-  const f = formFields(form, ["userId", "reason", "note", "durationMinutes"]);
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZSuspendUserRequestSchema,
-    input: { ...f, durationMinutes: minutesOrNull(f.durationMinutes) },
-    run: async (deps, staff, input) => {
-      await suspendUser(deps, staff.ctx, { ...input, durationMinutes: input.durationMinutes });
-      return `Suspended ${durationText(input.durationMinutes)}. Their sessions ended on every node.`;
-    },
-    revalidate: userPages,
-  });
-}
+export const suspendUserAction = staffAction(
+  "MODERATOR",
+  ZSuspendUserRequestSchema,
+  async (deps, ctx, input) => {
+    await suspendUser(deps, ctx, input);
+    return `Suspended ${durationText(input.durationMinutes)}. Their sessions ended on every node.`;
+  },
+  { revalidate: userPages, minutes: ["durationMinutes"] },
+);
 
-export async function banUserAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "ADMIN",
-    schema: ZBanUserRequestSchema,
-    input: formFields(form, ["userId", "reason", "note"]),
-    run: async (deps, staff, input) => {
-      await banUser(deps, staff.ctx, input);
-      return "Banned. Their sessions ended on every node.";
-    },
-    revalidate: userPages,
-  });
-}
+export const banUserAction = staffAction(
+  "ADMIN",
+  ZBanUserRequestSchema,
+  async (deps, ctx, input) => {
+    await banUser(deps, ctx, input);
+    return "Banned. Their sessions ended on every node.";
+  },
+  { revalidate: userPages },
+);
 
-export async function liftSanctionAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZUserActionRequestSchema,
-    input: formFields(form, ["userId", "reason"]),
-    run: async (deps, staff, input) => {
-      await liftSanction(deps, staff.ctx, input);
-      return "Access restored. They can sign in again.";
-    },
-    revalidate: userPages,
-  });
-}
+export const liftSanctionAction = staffAction(
+  "MODERATOR",
+  ZUserActionRequestSchema,
+  async (deps, ctx, input) => {
+    await liftSanction(deps, ctx, input);
+    return "Access restored. They can sign in again.";
+  },
+  { revalidate: userPages },
+);
 
-export async function forceLogoutAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "MODERATOR",
-    schema: ZUserActionRequestSchema,
-    input: formFields(form, ["userId", "reason"]),
-    run: async (deps, staff, input) => {
-      await forceLogout(deps, staff.ctx, input);
-      return "Signed out everywhere. They can sign in again.";
-    },
-    revalidate: userPages,
-  });
-}
+export const forceLogoutAction = staffAction(
+  "MODERATOR",
+  ZUserActionRequestSchema,
+  async (deps, ctx, input) => {
+    await forceLogout(deps, ctx, input);
+    return "Signed out everywhere. They can sign in again.";
+  },
+  { revalidate: userPages },
+);
 
-export async function changeRoleAction(_prev: TActionState, form: FormData) {
-  return runStaffAction({
-    min: "ADMIN",
-    schema: ZChangeRoleRequestSchema,
-    input: formFields(form, ["userId", "role", "reason"]),
-    run: async (deps, staff, input) => {
-      const user = await changeRole(deps, staff.ctx, input);
-      return `Role changed to ${user.role}.`;
-    },
-    revalidate: userPages,
-  });
-}
+export const changeRoleAction = staffAction(
+  "ADMIN",
+  ZChangeRoleRequestSchema,
+  async (deps, ctx, input) => {
+    const user = await changeRole(deps, ctx, input);
+    return `Role changed to ${user.role}.`;
+  },
+  { revalidate: userPages },
+);

@@ -11,6 +11,7 @@ const REVOKED: Record<string, string> = {
   banned: "Signed out: account banned.",
   suspended: "Signed out: account suspended.",
   logged_out: "Signed out: your session was ended. Sign in again.",
+  everywhere: "Signed out everywhere: every device has to sign in again.",
 };
 
 export default async function SignInPage({

@@ -5,9 +5,10 @@ import { useMemo, useState } from "react";
 import { Avatar, Badge, Button } from "@relay/ui";
 import { sortedConversations, unreadOf } from "@/client/chat-state";
 import type { TMe } from "@/client/me";
+import { AccountDialog } from "./account-dialog";
 import { conversationTitle, directPeer, formatListTime, presenceOf } from "./format";
 import { NewConversationDialog } from "./new-conversation-dialog";
-import { useChatState } from "./use-chat";
+import { useChatClient, useChatState } from "./use-chat";
 
 export function Sidebar({
   me,
@@ -18,9 +19,11 @@ export function Sidebar({
   selected: string | null;
   onSelect: (id: string) => void;
 }) {
+  const client = useChatClient();
   const state = useChatState((s) => s);
   const [filter, setFilter] = useState("");
   const [dialog, setDialog] = useState<"direct" | "group" | null>(null);
+  const [account, setAccount] = useState(false);
   const rows = useMemo(() => {
     const q = filter.trim().toLowerCase();
     return sortedConversations(state).filter(
@@ -31,12 +34,32 @@ export function Sidebar({
   return (
     <aside className="sidebar" aria-label="Conversations">
       <header className="sidebar__header">
-        <Avatar name={me.name} seed={me.id} size={36} />
-        <div className="sidebar__me">
-          <strong>{me.name}</strong>
-          <span>{me.email}</span>
-        </div>
-        <Button variant="ghost" onClick={() => void signOut({ redirectTo: "/signin" })}>
+        <button
+          type="button"
+          className="sidebar__account"
+          aria-haspopup="dialog"
+          aria-label="Account"
+          title="Account and sessions"
+          onClick={() => setAccount(true)}
+        >
+          <Avatar name={me.name} seed={me.id} size={36} />
+          <span className="sidebar__me">
+            <strong>{me.name}</strong>
+            <span>{me.email}</span>
+          </span>
+          <span className="sidebar__chevron" aria-hidden="true">
+            ▾
+          </span>
+        </button>
+        <Button
+          variant="ghost"
+          onClick={() => {
+            // Sign-out ends the session on the server, which also ends this tab's
+            // socket: stop first, so the tab leaves for /signin on its own terms.
+            client.stop();
+            void signOut({ redirectTo: "/signin" });
+          }}
+        >
           Sign out
         </Button>
       </header>
@@ -118,6 +141,7 @@ export function Sidebar({
           <li className="convlist__none">{filter ? "No match." : "No conversations yet."}</li>
         ) : null}
       </ul>
+      {account ? <AccountDialog me={me} onClose={() => setAccount(false)} /> : null}
       {dialog ? (
         <NewConversationDialog
           kind={dialog}

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import type { CoreDeps } from "../../deps";
 import { PUSH_DEAD_LETTER_QUEUE, PUSH_QUEUE, pushQueuePrefix } from "../keys";
 import { retryDelayMs, type TBackoffPolicy } from "../policy";
-import { loadBullMQ, PUSH_JOB_DEFAULTS, type TPushQueueStats } from "../queue";
+import { loadBullMQ, PUSH_JOB_DEFAULTS, queueStats, type TPushQueueStats } from "../queue";
 import {
   createPushProcessor,
   NOOP_OBSERVER,
@@ -117,21 +117,6 @@ export async function createPushWorker(
       })();
       return closing;
     },
-    async stats() {
-      const [counts, deadLettered, oldest] = await Promise.all([
-        queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
-        deadLetters.count(),
-        queue.getJobs(["wait"], 0, 0, true),
-      ]);
-      const first = oldest[0];
-      return {
-        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-        active: counts.active ?? 0,
-        delayed: counts.delayed ?? 0,
-        failed: counts.failed ?? 0,
-        deadLettered,
-        oldestWaitingAgeMs: first ? Math.max(0, Date.now() - first.timestamp) : 0,
-      };
-    },
+    stats: () => queueStats(queue, deadLetters),
   };
 }

@@ -105,12 +105,7 @@ export default async function AuditPage({
           </tbody>
         </Table>
       )}
-      <Pager
-        firstHref={raw.cursor ? hrefWith("/audit", filters) : null}
-        nextHref={
-          result.nextCursor ? hrefWith("/audit", { ...filters, cursor: result.nextCursor }) : null
-        }
-      />
+      <Pager path="/audit" params={raw} nextCursor={result.nextCursor} />
     </>
   );
 }

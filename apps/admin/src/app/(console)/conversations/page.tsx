@@ -2,7 +2,7 @@ import Link from "next/link";
 import { searchConversations } from "@relay/core";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZAdminConversationQuerySchema } from "@relay/shared/schemas";
-import { conversationTitle, fmtDateTime, hrefWith } from "@/components/format";
+import { conversationTitle, fmtDateTime } from "@/components/format";
 import {
   Empty,
   ErrorNote,
@@ -31,7 +31,6 @@ export default async function ConversationsPage({
   const result = query.ok
     ? await searchConversations(getDeps(), staff.ctx, { ...query.data, limit: 50 })
     : { conversations: [], nextCursor: null };
-  const filters = { ...raw, cursor: undefined };
   return (
     <>
       <PageHeader title="Conversations" lead="Groups and direct messages, newest first." />
@@ -84,14 +83,7 @@ export default async function ConversationsPage({
           </tbody>
         </Table>
       )}
-      <Pager
-        firstHref={raw.cursor ? hrefWith("/conversations", filters) : null}
-        nextHref={
-          result.nextCursor
-            ? hrefWith("/conversations", { ...filters, cursor: result.nextCursor })
-            : null
-        }
-      />
+      <Pager path="/conversations" params={raw} nextCursor={result.nextCursor} />
     </>
   );
 }

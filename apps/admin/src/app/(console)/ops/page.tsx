@@ -11,7 +11,7 @@ export default async function OpsPage() {
     <>
       <PageHeader
         title="Live ops"
-        lead="Every realtime node in the registry, scraped from its /metrics and /healthz."
+        lead="Every realtime node in the registry, scraped from its /metrics and /healthz, and the push queue."
       />
       <OpsDashboard />
     </>

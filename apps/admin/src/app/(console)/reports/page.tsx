@@ -3,7 +3,7 @@ import { listReportQueue, type TReportQueueItem } from "@relay/core";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZReportCategorySchema, ZReportQueueQuerySchema } from "@relay/shared/schemas";
 import { ConfirmAction } from "@/components/confirm-action";
-import { CATEGORY_LABELS, fmtDateTime, hrefWith } from "@/components/format";
+import { CATEGORY_LABELS, fmtDateTime } from "@/components/format";
 import {
   Empty,
   ErrorNote,
@@ -40,7 +40,6 @@ export default async function ReportsPage({
     ? await listReportQueue(getDeps(), staff.ctx, { ...query.data, limit: 25 })
     : { items: [], nextCursor: null };
   const status = query.ok ? query.data.status : "OPEN";
-  const filters = { ...raw, cursor: undefined };
   return (
     <>
       <PageHeader
@@ -79,12 +78,7 @@ export default async function ReportsPage({
           ))}
         </ol>
       )}
-      <Pager
-        firstHref={raw.cursor ? hrefWith("/reports", filters) : null}
-        nextHref={
-          result.nextCursor ? hrefWith("/reports", { ...filters, cursor: result.nextCursor }) : null
-        }
-      />
+      <Pager path="/reports" params={raw} nextCursor={result.nextCursor} />
     </>
   );
 }

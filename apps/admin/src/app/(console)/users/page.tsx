@@ -2,7 +2,7 @@ import Link from "next/link";
 import { listUsers, type TAdminUserRow } from "@relay/core";
 import { parsePayload } from "@relay/shared/protocol";
 import { ZAdminUserQuerySchema } from "@relay/shared/schemas";
-import { fmtDate, fmtDateTime, hrefWith } from "@/components/format";
+import { fmtDate, fmtDateTime } from "@/components/format";
 import {
   Empty,
   ErrorNote,
@@ -40,7 +40,6 @@ export default async function UsersPage({
       limit: PAGE_SIZE,
     }));
   }
-  const filters = { ...raw, cursor: undefined };
   return (
     <>
       <PageHeader title="Users" lead="Search by name or email and filter; newest accounts first." />
@@ -133,10 +132,7 @@ export default async function UsersPage({
           </tbody>
         </Table>
       )}
-      <Pager
-        firstHref={raw.cursor ? hrefWith("/users", filters) : null}
-        nextHref={nextCursor ? hrefWith("/users", { ...filters, cursor: nextCursor }) : null}
-      />
+      <Pager path="/users" params={raw} nextCursor={nextCursor} />
     </>
   );
 }

@@ -3,8 +3,9 @@
 //   through the request's Content-Security-Policy header so it nonces its scripts;
 // - requests no route could answer correctly get the contract's error envelope
 //   instead of Next.js's bare 500/405: malformed %-encoding in the path (400),
-//   TRACE/TRACK/CONNECT (405), a method an API route does not have (405 with
-//   Allow), an auth `callbackUrl` that is not a path or this site (400).
+//   a method an API route does not have (405 with Allow), an auth
+//   `callbackUrl` that is not a path or this site (400). (TRACE, TRACK and
+//   CONNECT never get this far: the front server, server.ts, refuses them.)
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy } from "./security-headers";
 
@@ -16,19 +17,24 @@ export interface TEdgeOptions {
   apiRoutes?: Readonly<Record<string, readonly string[]>>;
 }
 
-function envelope(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+function envelope(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   return NextResponse.json(
     { ok: false, error: { code, message } },
     { status, headers: { "cache-control": "no-store", ...headers } },
   );
 }
 
-const FORBIDDEN_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
-
 /** Compiles "{param}" templates once. */
 function routeMatcher(routes: Readonly<Record<string, readonly string[]>>) {
   const compiled = Object.entries(routes).map(([template, methods]) => ({
-    re: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+")}$`),
+    re: new RegExp(
+      `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+")}$`,
+    ),
     methods: new Set([...methods.map((m) => m.toUpperCase()), "OPTIONS"]),
   }));
   return (path: string) => compiled.find((r) => r.re.test(path));
@@ -48,8 +54,6 @@ export function createEdgePolicy(opts: TEdgeOptions) {
   return function edgePolicy(request: NextRequest): NextResponse {
     const url = request.nextUrl;
     const method = request.method.toUpperCase();
-    if (FORBIDDEN_METHODS.has(method))
-      return envelope(405, "INVALID_PAYLOAD", `method ${method} is not allowed`);
     let path: string;
     try {
       path = decodeURIComponent(url.pathname);

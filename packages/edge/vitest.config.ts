@@ -1,0 +1,3 @@
+import { relayProject } from "@relay/tooling/vitest";
+
+export default relayProject();
