@@ -64,29 +64,25 @@ export async function measureAnatomy(sample: {
       true,
       () => limits.take("send", `bench-anatomy-${anatomyConversation}`),
     );
-    const dedupKeys: string[] = [];
-    const dedupKey = (i: number) =>
-      (dedupKeys[i + WARMUP] ??= keys.dedup(anatomyConversation, sample.userId, `a${i}`));
-    await op("dedup GET", "idempotency record lookup (miss for a new clientMsgId)", true, (i) =>
-      redis.get(dedupKey(i)),
-    );
     const seqs: number[] = [];
-    await op("seq EVALSHA", "next seq (Lua: EXISTS + INCR)", true, async (i) => {
-      seqs[i + WARMUP] = await sequencer.next(anatomyConversation);
-    });
-    const record = (i: number) =>
-      JSON.stringify({
-        messageId: randomUUID(),
-        seq: seqs[i + WARMUP] ?? 1,
-        createdAt: new Date().toISOString(),
-        stored: false,
-      });
-    await op("dedup SET NX EX", "reserve (messageId, seq) for the clientMsgId", true, (i) =>
-      redis.set(dedupKey(i), record(i), "EX", 600, "NX"),
+    const sendKeys: Array<{ conversationId: string; senderId: string; clientMsgId: string }> = [];
+    await op(
+      "reserve EVALSHA",
+      "dedup lookup + next seq + reservation record for a new clientMsgId (one Lua script)",
+      true,
+      async (i) => {
+        const key = (sendKeys[i + WARMUP] = {
+          conversationId: anatomyConversation,
+          senderId: sample.userId,
+          clientMsgId: `a${i}-${randomUUID()}`,
+        });
+        const r = await sequencer.reserve({ ...key, messageId: randomUUID(), checked: true });
+        if (r.kind !== "check") seqs[i + WARMUP] = r.record.seq;
+      },
     );
     await op(
-      "Cassandra LOGGED BATCH (3 rows) at LOCAL_QUORUM",
-      "persist: messages + messages_by_id + conversation_heads",
+      "Cassandra LOGGED BATCH (4 rows) at LOCAL_QUORUM",
+      "persist: messages + messages_by_id + conversation_heads + messages_by_client_msg",
       true,
       (i) =>
         messages.insert({
@@ -94,7 +90,7 @@ export async function measureAnatomy(sample: {
           conversationId: anatomyConversation,
           seq: seqs[i + WARMUP] ?? i + WARMUP + 1,
           senderId: sample.userId,
-          clientMsgId: `a${i}`,
+          clientMsgId: sendKeys[i + WARMUP]?.clientMsgId ?? `a${i}`,
           body,
           kind: "text",
           createdAt: new Date(),
@@ -102,9 +98,16 @@ export async function measureAnatomy(sample: {
           deleted: false,
         }),
     );
-    await op("dedup SET KEEPTTL", "mark the reservation stored", true, (i) =>
-      redis.set(dedupKey(i), record(i), "KEEPTTL"),
-    );
+    await op("dedup SET KEEPTTL", "mark the reservation stored", true, async (i) => {
+      const key = sendKeys[i + WARMUP];
+      if (key)
+        await sequencer.markStored(key, {
+          messageId: randomUUID(),
+          seq: seqs[i + WARMUP] ?? 1,
+          createdAt: new Date().toISOString(),
+          stored: false,
+        });
+    });
     await op(
       "Postgres UPDATE Membership",
       "sender's read/delivered marks (fire-and-forget, after the write)",
@@ -120,8 +123,11 @@ export async function measureAnatomy(sample: {
     );
     // Tidy the keys this wrote (dedup records have a TTL anyway).
     const toDelete = [
-      ...new Set(dedupKeys.filter(Boolean)),
+      ...sendKeys
+        .filter(Boolean)
+        .map((k) => keys.dedup(k.conversationId, k.senderId, k.clientMsgId)),
       keys.seq(anatomyConversation),
+      keys.dedupSince(anatomyConversation),
       `${keys.rateLimit("send")}:bench-anatomy-${anatomyConversation}`,
     ];
     for (let i = 0; i < toDelete.length; i += 500) await redis.del(...toDelete.slice(i, i + 500));

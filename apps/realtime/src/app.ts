@@ -29,6 +29,7 @@ import { registerSyncHandlers } from "./handlers/sync.handlers";
 import { registerTypingHandlers } from "./handlers/typing.handlers";
 import { createHttpHandler } from "./http";
 import { createMetrics, type Metrics } from "./metrics";
+import { watchAdapterLinks } from "./services/adapter-link";
 import {
   DEFAULT_PRESENCE_TIMINGS,
   PRESENCE_ROOM_PREFIX,
@@ -89,18 +90,28 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
   const metrics = createMetrics({ onlineUsers: () => countOnline() });
   const tokens = createTokenService({ jwtSecret: options.jwtSecret });
 
+  const links = {
+    pub: stores.duplicateRedis("adapter-pub"),
+    sub: stores.duplicateRedis("adapter-sub"),
+  };
   const io: RelayServer = new Server(httpServer, {
     cors: { origin: options.corsOrigins, credentials: true },
     pingInterval: 20_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    adapter: createAdapter(
-      stores.duplicateRedis("adapter-pub"),
-      stores.duplicateRedis("adapter-sub"),
-      {
-        key: stores.keys.adapter(),
-      },
-    ),
+    adapter: createAdapter(links.pub, links.sub, { key: stores.keys.adapter() }),
+  });
+  // A node that lost its link to the others makes the clients that may have
+  // missed events catch up (services/adapter-link.ts).
+  watchAdapterLinks(links, logger, {
+    onSubscriberRestored: () => {
+      metrics.resyncs.inc({ link: "subscriber" });
+      io.local.emit("sync:required", { reason: "link_lost" });
+    },
+    onPublisherRestored: () => {
+      metrics.resyncs.inc({ link: "publisher" });
+      io.emit("sync:required", { reason: "link_lost" });
+    },
   });
   countOnline = () => {
     let n = 0;

@@ -42,6 +42,12 @@ export function createMetrics(opts: MetricsOptions = {}) {
       labelNames: ["event", "code"],
       registers: [registry],
     }),
+    resyncs: new Counter({
+      name: "relay_adapter_resyncs_total",
+      help: "Times an adapter link to the other nodes came back and clients were told sync:required",
+      labelNames: ["link"],
+      registers: [registry],
+    }),
     eventLatency: new Histogram({
       name: "relay_socket_event_duration_seconds",
       help: "Time from receiving a client event to its ack",

@@ -1,8 +1,8 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEALTH_TIMEOUT_MS } from "@relay/core";
+import { startTcpProxy, type TcpProxy } from "@relay/tooling/tcp-proxy";
 import { env, startNode, type TestNode } from "./helpers";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 async function healthz(node: TestNode) {
   const res = await fetch(`${node.url}/healthz`);

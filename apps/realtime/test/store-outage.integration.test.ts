@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisKeys } from "@relay/core";
 import type { TMessage, TMessageSendResult } from "@relay/shared/schemas";
+import { startTcpProxy, type TcpProxy } from "@relay/tooling/tcp-proxy";
 import {
   connectAs,
   createConversation,
@@ -12,7 +13,6 @@ import {
   request,
 } from "./fixtures";
 import { env, startNode, type TestNode } from "./helpers";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 describe("Cassandra down during a send", () => {
   let proxy: TcpProxy;

@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
     /** Idempotency record of a send: sender + clientMsgId → reservation/result. */
     dedup: (conversationId: string, senderId: string, clientMsgId: string) =>
       `${prefix}conv:{${conversationId}}:dedup:${senderId}:${clientMsgId}`,
+    /** When Redis started remembering this conversation's sends (ms; see messages/sequencer.ts). */
+    dedupSince: (conversationId: string) => `${prefix}conv:{${conversationId}}:dedup-since`,
     /** Key prefix of one rate limiter (rate-limiter-flexible appends `:<key>`). */
     rateLimit: (name: string) => `${prefix}rate:${name}`,
     /** Deny-list entry of a user whose sessions were revoked (moderation/deny-list.ts). */

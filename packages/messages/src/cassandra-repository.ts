@@ -2,6 +2,7 @@ import cassandra from "cassandra-driver";
 import type { Client, QueryOptions, types as CassandraTypes } from "cassandra-driver";
 import { assertKeyspaceName } from "./cql";
 import {
+  BUCKET_SIZE,
   bucketOf,
   isUuid,
   normalizePageOptions,
@@ -64,6 +65,9 @@ export class CassandraMessageRepository implements MessageRepository {
     updateDeleted: string;
     insertChange: string;
     selectChanges: string;
+    insertByClientMsg: string;
+    selectByClientMsg: string;
+    selectUnread: string;
   };
 
   constructor(client: Client, opts: CassandraMessageRepositoryOptions = {}) {
@@ -93,6 +97,9 @@ export class CassandraMessageRepository implements MessageRepository {
       updateDeleted: `UPDATE ${t("messages")} USING TIMESTAMP ? SET deleted = true, body = '', edited_at = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?`,
       insertChange: `INSERT INTO ${t("message_changes")} (conversation_id, changed_at, message_id) VALUES (?, ?, ?)`,
       selectChanges: `SELECT message_id FROM ${t("message_changes")} WHERE conversation_id = ? AND changed_at > ? LIMIT ?`,
+      insertByClientMsg: `INSERT INTO ${t("messages_by_client_msg")} (conversation_id, sender_id, client_msg_id, message_id, seq) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      selectByClientMsg: `SELECT message_id, seq FROM ${t("messages_by_client_msg")} WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?`,
+      selectUnread: `SELECT seq, sender_id, deleted FROM ${t("messages")} WHERE conversation_id = ? AND bucket = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
     };
   }
 
@@ -121,6 +128,14 @@ export class CassandraMessageRepository implements MessageRepository {
         },
         { query: this.#q.insertById, params: [m.id, m.conversationId, m.seq, writeTs] },
         { query: this.#q.updateHead, params: [m.seq, m.seq, m.conversationId] },
+        ...(m.clientMsgId === null
+          ? []
+          : [
+              {
+                query: this.#q.insertByClientMsg,
+                params: [m.conversationId, m.senderId, m.clientMsgId, m.id, m.seq, writeTs],
+              },
+            ]),
       ],
       { ...this.#options, logged: true, isIdempotent: true },
     );
@@ -267,6 +282,47 @@ export class CassandraMessageRepository implements MessageRepository {
       if (msg) out.set(id, msg);
     });
     return out;
+  }
+
+  async findByClientMsgId(
+    conversationId: string,
+    senderId: string,
+    clientMsgId: string,
+  ): Promise<StoredMessage | null> {
+    if (!isUuid(conversationId) || !isUuid(senderId) || typeof clientMsgId !== "string")
+      return null;
+    const cid = normalizeUuid(conversationId);
+    const rs = await this.#client.execute(
+      this.#q.selectByClientMsg,
+      [cid, normalizeUuid(senderId), clientMsgId],
+      { ...this.#options, isIdempotent: true },
+    );
+    const loc = rs.first() as CassandraTypes.Row | null;
+    if (!loc) return null;
+    const msg = await this.#bySeq(cid, toNumber(loc.get("seq")));
+    return msg && msg.id === uuidString(loc.get("message_id")) ? msg : null;
+  }
+
+  async countUnread(
+    conversationId: string,
+    opts: { afterSeq: number; readerId: string; cap: number; headSeq?: number },
+  ): Promise<number> {
+    if (!isUuid(conversationId) || opts.cap <= 0) return 0;
+    const cid = normalizeUuid(conversationId);
+    const reader = isUuid(opts.readerId) ? normalizeUuid(opts.readerId) : "";
+    const after = Math.max(0, Math.floor(opts.afterSeq));
+    const head = opts.headSeq ?? (await this.#head(cid));
+    let count = 0;
+    // Buckets hold at most BUCKET_SIZE rows: one page each.
+    for (let b = bucketOf(after + 1); b <= bucketOf(head) && count < opts.cap; b++) {
+      const rs = await this.#client.execute(this.#q.selectUnread, [cid, b, after, BUCKET_SIZE], {
+        ...this.#options,
+        isIdempotent: true,
+      });
+      for (const row of rs.rows)
+        if (row.get("deleted") !== true && uuidString(row.get("sender_id")) !== reader) count++;
+    }
+    return Math.min(count, opts.cap);
   }
 
   async maxSeq(conversationId: string): Promise<number> {

@@ -123,6 +123,33 @@ export class InMemoryMessageRepository implements MessageRepository {
     });
   }
 
+  findByClientMsgId(
+    conversationId: string,
+    senderId: string,
+    clientMsgId: string,
+  ): Promise<StoredMessage | null> {
+    return settle(() => {
+      if (!isUuid(senderId)) return null;
+      const sender = normalizeUuid(senderId);
+      for (const m of this.#conversation(conversationId)?.values() ?? [])
+        if (m.senderId === sender && m.clientMsgId === clientMsgId) return cloneMessage(m);
+      return null;
+    });
+  }
+
+  countUnread(
+    conversationId: string,
+    opts: { afterSeq: number; readerId: string; cap: number },
+  ): Promise<number> {
+    return settle(() => {
+      const reader = isUuid(opts.readerId) ? normalizeUuid(opts.readerId) : "";
+      let count = 0;
+      for (const m of this.#conversation(conversationId)?.values() ?? [])
+        if (m.seq > opts.afterSeq && !m.deleted && m.senderId !== reader) count++;
+      return Math.max(0, Math.min(count, opts.cap));
+    });
+  }
+
   maxSeq(conversationId: string): Promise<number> {
     return settle(() => {
       const conv = this.#conversation(conversationId);

@@ -88,7 +88,7 @@ describe("migrateKeyspace", () => {
       migrateKeyspace(newClient(), { keyspace: ks, replication: TEST_REPLICATION }),
       migrateKeyspace(newClient(), { keyspace: ks, replication: TEST_REPLICATION }),
     ]);
-    const all = ["001_messages", "002_message_changes"];
+    const all = ["001_messages", "002_message_changes", "003_messages_by_client_msg"];
     expect([...a.applied, ...b.applied].sort()).toEqual(all);
     expect(a.versions).toEqual(all);
     expect(b.versions).toEqual(all);

@@ -519,6 +519,73 @@ export function describeMessageRepository(
       });
     });
 
+    describe("findByClientMsgId", () => {
+      it("finds the sender's message by clientMsgId, in its conversation only", async () => {
+        const conversationId = randomUUID();
+        const msg = makeMessage(conversationId, 7);
+        await repo.insert(msg);
+        await repo.insert(makeMessage(conversationId, 8)); // another sender's
+        expect(
+          await repo.findByClientMsgId(conversationId, msg.senderId, msg.clientMsgId!),
+        ).toEqual(msg);
+        expect(
+          await repo.findByClientMsgId(
+            conversationId,
+            msg.senderId.toUpperCase(),
+            msg.clientMsgId!,
+          ),
+        ).toEqual(msg);
+        expect(
+          await repo.findByClientMsgId(randomUUID(), msg.senderId, msg.clientMsgId!),
+        ).toBeNull();
+        expect(
+          await repo.findByClientMsgId(conversationId, randomUUID(), msg.clientMsgId!),
+        ).toBeNull();
+        expect(await repo.findByClientMsgId(conversationId, msg.senderId, "other")).toBeNull();
+        expect(await repo.findByClientMsgId("not-a-uuid", "nope", "x")).toBeNull();
+      });
+
+      it("reflects a later delete (the current state of the message)", async () => {
+        const conversationId = randomUUID();
+        const msg = makeMessage(conversationId, 1);
+        await repo.insert(msg);
+        await repo.markDeleted(conversationId, msg.id, new Date(BASE_TIME + 100_000));
+        expect(
+          await repo.findByClientMsgId(conversationId, msg.senderId, msg.clientMsgId!),
+        ).toMatchObject({ id: msg.id, deleted: true, body: "" });
+      });
+    });
+
+    describe("countUnread", () => {
+      it("counts messages above the mark (not seq distance), skipping the reader's own and deleted ones", async () => {
+        const conversationId = randomUUID();
+        const reader = randomUUID();
+        // seqs with a 100-wide gap across a bucket boundary, as a Redis re-seed leaves
+        const seqs = [1, 2, 3, 998, 1099, 1100, 1101];
+        const msgs = seqs.map((seq) =>
+          makeMessage(conversationId, seq, seq === 1100 ? { senderId: reader } : {}),
+        );
+        await Promise.all(msgs.map((m) => repo.insert(m)));
+        await repo.markDeleted(conversationId, msgs[6]!.id, new Date(BASE_TIME + 100_000_000));
+        const count = (afterSeq: number, cap = 100, headSeq?: number) =>
+          repo.countUnread(conversationId, {
+            afterSeq,
+            readerId: reader,
+            cap,
+            ...(headSeq === undefined ? {} : { headSeq }),
+          });
+        expect(await count(0)).toBe(5); // 1, 2, 3, 998, 1099
+        expect(await count(3)).toBe(2);
+        expect(await count(998)).toBe(1);
+        expect(await count(1101)).toBe(0);
+        expect(await count(0, 3)).toBe(3);
+        expect(await count(0, 100, 1101)).toBe(5);
+        expect(
+          await repo.countUnread(randomUUID(), { afterSeq: 0, readerId: reader, cap: 9 }),
+        ).toBe(0);
+      });
+    });
+
     describe("unknown ids", () => {
       it("return null, 0 or an empty page, also for malformed ids", async () => {
         const { conversationId, messages } = await seed([1]);

@@ -60,6 +60,29 @@ export interface MessageRepository {
   /** The message with the highest seq of each conversation; empty conversations are absent from the map. */
   latestMany(conversationIds: string[]): Promise<Map<string, StoredMessage>>;
 
+  /**
+   * The message `senderId` stored with `clientMsgId` in the conversation
+   * (for at least 24 h after it was stored), or null. The durable side of
+   * send idempotency: read only when the Redis dedup record may be lost.
+   */
+  findByClientMsgId(
+    conversationId: string,
+    senderId: string,
+    clientMsgId: string,
+  ): Promise<StoredMessage | null>;
+
+  /**
+   * How many messages with seq > `afterSeq` the reader has not read:
+   * not deleted and not sent by `readerId`; counts at most `cap` (returns
+   * `cap` when there are more). `headSeq` (the conversation's maxSeq, when
+   * the caller has it) saves a read. Unread is a count of messages, never a
+   * seq distance (seqs have gaps).
+   */
+  countUnread(
+    conversationId: string,
+    opts: { afterSeq: number; readerId: string; cap: number; headSeq?: number },
+  ): Promise<number>;
+
   /** Highest stored seq, 0 when none (used to recover the Redis seq counter). */
   maxSeq(conversationId: string): Promise<number>;
 

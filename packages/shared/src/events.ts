@@ -26,6 +26,7 @@ import type {
   TReceiptResult,
   TSessionRevokedEvent,
   TSyncPayload,
+  TSyncRequiredEvent,
   TSyncResult,
   TTypingEvent,
   TTypingPayload,
@@ -64,6 +65,7 @@ export interface ServerToClientEvents {
   presence: (event: TPresence) => void;
   "conversation:updated": (event: TConversationUpdatedEvent) => void;
   "session:revoked": (event: TSessionRevokedEvent) => void;
+  "sync:required": (event: TSyncRequiredEvent) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no inter-server events yet

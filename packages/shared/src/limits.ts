@@ -20,6 +20,8 @@ export const LIMITS = {
   syncMaxConversations: 500,
   typingThrottleMs: 2000,
   dedupTtlSeconds: 86_400,
+  /** Unread is counted exactly up to this; a conversation with more shows this number ("999+"). */
+  unreadCountMax: 999,
   userIdsPerRequestMax: 100,
   reportReasonMaxChars: 1000,
   moderationReasonMaxChars: 500,

@@ -30,6 +30,7 @@ import {
   ZReceiptPayloadSchema,
   ZReceiptResultSchema,
   ZSessionRevokedEventSchema,
+  ZSyncRequiredEventSchema,
   ZSyncPayloadSchema,
   ZSyncResultSchema,
   ZTypingEventSchema,
@@ -99,6 +100,7 @@ export const SERVER_EVENT_SCHEMAS = {
   presence: ZPresenceSchema,
   "conversation:updated": ZConversationUpdatedEventSchema,
   "session:revoked": ZSessionRevokedEventSchema,
+  "sync:required": ZSyncRequiredEventSchema,
 } as const satisfies {
   [E in TServerEventName]: z.ZodType<Parameters<ServerToClientEvents[E]>[0]>;
 };

@@ -463,6 +463,14 @@ export type TSessionRevokedReason = z.infer<typeof ZSessionRevokedReasonSchema>;
 export const ZSessionRevokedEventSchema = z.object({ reason: ZSessionRevokedReasonSchema });
 export type TSessionRevokedEvent = z.infer<typeof ZSessionRevokedEventSchema>;
 
+/**
+ * `sync:required`: this node may have missed live events for you (its link to
+ * the other nodes dropped: Redis restart, failover, network cut). Run the
+ * reconnect catch-up (sync + history) as after a reconnect.
+ */
+export const ZSyncRequiredEventSchema = z.object({ reason: z.enum(["link_lost"]) });
+export type TSyncRequiredEvent = z.infer<typeof ZSyncRequiredEventSchema>;
+
 // ------------------------------------------------------------- moderation
 
 export const ZReportCategorySchema = z.enum([

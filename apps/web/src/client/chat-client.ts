@@ -45,6 +45,8 @@ const SEND_ATTEMPTS = 6;
 const TYPING_IDLE_MS = 4_000;
 /** Pages fetched while catching up after a reconnect, at most (× LIMITS.historyPageMax messages). */
 const CATCH_UP_PAGES = 50;
+/** How long a hole below a live message may stay before we look for it (its send may still be landing). */
+const HOLE_WAIT_MS = 1_500;
 
 export class ChatClient {
   readonly store: ChatStore;
@@ -61,6 +63,9 @@ export class ChatClient {
   /** Users the server refused to let us watch; asked again once they may have become watchable. */
   #refused = new Set<string>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #holeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #catchingUp: Promise<void> | undefined;
+  #catchUpAgain = false;
   readonly #opts: ChatClientOptions;
 
   constructor(opts: ChatClientOptions) {
@@ -122,6 +127,8 @@ export class ChatClient {
     });
     socket.on("message:new", (m) => {
       this.store.update((s) => S.applyNewMessage(s, m));
+      const c = this.store.get().conversations[m.conversationId];
+      if (c && S.hasHole(c)) this.#fillHoleSoon(m.conversationId);
       // Sending made them a participant: now we may watch them.
       if (this.#refused.delete(m.senderId)) this.#watchMembers();
       if (m.senderId !== this.#opts.me)
@@ -134,6 +141,9 @@ export class ChatClient {
     socket.on("typing", (t) => this.store.update((s) => S.applyTyping(s, t)));
     socket.on("presence", (p) => this.store.update((s) => S.applyPresence(s, p)));
     socket.on("conversation:updated", () => void this.refreshConversations());
+    // The node lost its link to the others for a moment: what they sent
+    // meanwhile never reached this socket. Catch up as after a reconnect.
+    socket.on("sync:required", () => void this.#catchUp(true));
     // A moderator suspended, banned or logged this user out (on any node):
     // leave now; the sign-in page says why.
     socket.on("session:revoked", ({ reason }) => {
@@ -149,6 +159,8 @@ export class ChatClient {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#refreshTimer);
+    for (const t of this.#holeTimers.values()) clearTimeout(t);
+    this.#holeTimers.clear();
     this.#socket?.close();
     if (typeof window !== "undefined") {
       window.removeEventListener("online", this.#onOnline);
@@ -217,10 +229,41 @@ export class ChatClient {
     this.#watched.clear();
     this.#refused.clear();
     this.#watchMembers();
-    if (isReconnect) await this.refreshConversations().catch(() => undefined);
+    await this.#catchUp(isReconnect);
+    for (const c of Object.values(this.store.get().conversations)) {
+      for (const p of c.pending)
+        if (p.state === "sending") void this.#deliver(p.conversationId, p.clientMsgId, p.body);
+    }
+  }
+
+  /**
+   * The catch-up of docs/protocol.md: sync from each conversation's
+   * contiguous mark, then page what is missing. One at a time; a request
+   * while one runs (sync:required during a reconnect) runs once more after.
+   */
+  #catchUp(refreshList: boolean): Promise<void> {
+    if (this.#catchingUp) {
+      this.#catchUpAgain = true;
+      return this.#catchingUp;
+    }
+    this.#catchingUp = (async () => {
+      try {
+        do {
+          this.#catchUpAgain = false;
+          await this.#catchUpOnce(refreshList);
+        } while (this.#catchUpAgain && !this.#stopped);
+      } finally {
+        this.#catchingUp = undefined;
+      }
+    })();
+    return this.#catchingUp;
+  }
+
+  async #catchUpOnce(refreshList: boolean): Promise<void> {
+    if (refreshList) await this.refreshConversations().catch(() => undefined);
     const state = this.store.get();
     const known = Object.fromEntries(
-      Object.values(state.conversations).map((c) => [c.summary.id, c.messages.at(-1)?.seq ?? 0]),
+      Object.values(state.conversations).map((c) => [c.summary.id, S.resumeSeq(c)]),
     );
     const res = await this.#ack<TSyncResult>("sync", {
       conversations: known,
@@ -236,10 +279,24 @@ export class ChatClient {
         }),
       );
     }
-    for (const c of Object.values(this.store.get().conversations)) {
-      for (const p of c.pending)
-        if (p.state === "sending") void this.#deliver(p.conversationId, p.clientMsgId, p.body);
-    }
+  }
+
+  /**
+   * A live message arrived above a seq we have not seen: it may still come
+   * (its send is being written) or never (never acknowledged). Wait a
+   * moment, then look once; the page moves the mark past what is not there.
+   */
+  #fillHoleSoon(conversationId: string): void {
+    if (this.#holeTimers.has(conversationId)) return;
+    this.#holeTimers.set(
+      conversationId,
+      setTimeout(() => {
+        this.#holeTimers.delete(conversationId);
+        const c = this.store.get().conversations[conversationId];
+        if (c && S.hasHole(c) && !this.#stopped)
+          void this.#fetchAfter(conversationId, c.contiguousSeq);
+      }, HOLE_WAIT_MS),
+    );
   }
 
   async #fetchAfter(conversationId: string, afterSeq: number): Promise<void> {
@@ -251,7 +308,8 @@ export class ChatClient {
         limit: LIMITS.historyPageMax,
       });
       if (!res?.ok) return;
-      this.store.update((s) => S.applyHistory(s, conversationId, res.data, "after"));
+      const from = cursor;
+      this.store.update((s) => S.applyHistory(s, conversationId, res.data, "after", from));
       const last = res.data.messages.at(-1);
       if (!res.data.hasMore || !last) return;
       cursor = last.seq;

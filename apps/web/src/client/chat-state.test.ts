@@ -12,8 +12,10 @@ import {
   applyUpdatedMessage,
   deliveryMark,
   emptyState,
+  hasHole,
   mergeMessages,
   planPresenceWatch,
+  resumeSeq,
   sortedConversations,
   typingUsers,
   unreadOf,
@@ -135,6 +137,44 @@ describe("chat state", () => {
     expect(c.summary.lastSeq).toBe(3);
     expect(c.messages[0]!.body).toBe("changed");
     expect(unreadOf(s, c)).toBe(2);
+  });
+
+  it("resumes a catch-up from the contiguous mark: a message seen ahead of a missing seq does not hide it", () => {
+    let s = withConv({ lastSeq: 2 });
+    s = applyHistory(s, C1, { messages: [msg(1), msg(2)], hasMore: false }, "latest");
+    expect(resumeSeq(s.conversations[C1]!)).toBe(2);
+    // Seq 4 arrives live before seq 3 (seqs are reserved before the write).
+    s = applyNewMessage(s, msg(4));
+    expect(resumeSeq(s.conversations[C1]!)).toBe(2);
+    expect(hasHole(s.conversations[C1]!)).toBe(true);
+    // 3 arrives: the mark moves over 3 and 4.
+    const filled = applyNewMessage(s, msg(3));
+    expect(resumeSeq(filled.conversations[C1]!)).toBe(4);
+    expect(hasHole(filled.conversations[C1]!)).toBe(false);
+    // Or 3 never comes (never acknowledged): one look after the mark finds
+    // only 4, and the mark moves past the hole for good.
+    s = applyHistory(s, C1, { messages: [msg(4)], hasMore: false }, "after", 2);
+    expect(resumeSeq(s.conversations[C1]!)).toBe(4);
+    expect(hasHole(s.conversations[C1]!)).toBe(false);
+    // A page that does not start at the mark proves nothing about the seqs below it.
+    s = applyNewMessage(s, msg(7));
+    s = applyHistory(s, C1, { messages: [msg(7)], hasMore: false }, "after", 6);
+    expect(resumeSeq(s.conversations[C1]!)).toBe(4);
+    // A conversation never opened resumes from 0 (it loads its latest page when opened).
+    expect(resumeSeq(withConv({ lastSeq: 9 }).conversations[C1]!)).toBe(0);
+  });
+
+  it("counts unread messages, not seq distance: a gap of never-used seqs adds nothing", () => {
+    // The server counted 1 unread message, although seqs 2..3 lie between the mark and the head.
+    let s = withConv({ lastSeq: 3, unread: 1 });
+    s = applyNewMessage(s, msg(104)); // after a re-seed gap of 100
+    expect(unreadOf(s, s.conversations[C1]!)).toBe(2);
+    s = applyNewMessage(s, msg(104)); // delivered twice (at-least-once)
+    expect(unreadOf(s, s.conversations[C1]!)).toBe(2);
+    s = applyConversationList(s, [summary(C1, { lastSeq: 104, unread: 2 })]);
+    expect(unreadOf(s, s.conversations[C1]!)).toBe(2);
+    s = applyReceipt(s, { conversationId: C1, userId: ME, kind: "read", seq: 104 });
+    expect(unreadOf(s, s.conversations[C1]!)).toBe(0);
   });
 
   it("sorts conversations by latest activity and expires typing", () => {

@@ -28,6 +28,13 @@ export interface TConversationState {
   hasMoreBefore: boolean;
   /** The first history page has been loaded. */
   loaded: boolean;
+  /**
+   * Contiguous high-water mark: every seq up to here is in `messages` or is
+   * known not to exist (a never-acknowledged seq, looked for once). Live
+   * messages can arrive out of seq order (seqs are reserved before the
+   * write), so the newest message held is not where a catch-up resumes.
+   */
+  contiguousSeq: number;
   pending: TPending[];
   readSeqs: Record<string, number>;
   deliveredSeqs: Record<string, number>;
@@ -63,6 +70,7 @@ function newConversation(summary: TConversationSummary, me: string | null): TCon
     messages: [],
     hasMoreBefore: summary.lastSeq > 0,
     loaded: false,
+    contiguousSeq: 0,
     pending: [],
     readSeqs: me ? { [me]: myRead } : {},
     deliveredSeqs: {},
@@ -106,12 +114,15 @@ export function applyConversationList(state: TChatState, list: TConversationSumm
       state.me ? (prev.readSeqs[state.me] ?? 0) : 0,
       summary.lastSeq - summary.unread,
     );
+    // Live messages newer than the list were counted as they came: keep that count.
+    const newer = lastSeq > summary.lastSeq;
     conversations[summary.id] = {
       ...prev,
       summary: {
         ...summary,
         lastSeq,
-        lastMessage: lastSeq > summary.lastSeq ? prev.summary.lastMessage : summary.lastMessage,
+        lastMessage: newer ? prev.summary.lastMessage : summary.lastMessage,
+        unread: newer ? prev.summary.unread : summary.unread,
       },
       readSeqs: state.me ? { ...prev.readSeqs, [state.me]: myRead } : prev.readSeqs,
     };
@@ -119,34 +130,71 @@ export function applyConversationList(state: TChatState, list: TConversationSumm
   return { ...state, conversations };
 }
 
+/**
+ * A history page. `latest` and `after` pages cover a contiguous range of
+ * seqs (what is not in them does not exist), so they move the contiguous
+ * mark: `latest` up to its newest message, `after` (from `afterSeq`) up to
+ * its newest — and, once `hasMore` is false, past every hole below it.
+ */
 export function applyHistory(
   state: TChatState,
   conversationId: string,
   page: { messages: TMessage[]; hasMore: boolean },
   direction: "before" | "after" | "latest",
+  afterSeq = 0,
 ): TChatState {
   const lastTime = page.messages.reduce<string | null>(
     (t, m) => later(later(t, m.createdAt), m.editedAt),
     state.lastServerTime,
   );
-  const next = updateConv(state, conversationId, (c) => ({
-    ...c,
-    messages: mergeMessages(c.messages, page.messages),
-    hasMoreBefore: direction === "after" ? c.hasMoreBefore : page.hasMore,
-    loaded: true,
-  }));
+  const next = updateConv(state, conversationId, (c) => {
+    const top = page.messages.at(-1)?.seq ?? 0;
+    const covers = direction === "latest" || (direction === "after" && afterSeq <= c.contiguousSeq);
+    return advanceContiguous({
+      ...c,
+      messages: mergeMessages(c.messages, page.messages),
+      hasMoreBefore: direction === "after" ? c.hasMoreBefore : page.hasMore,
+      loaded: true,
+      contiguousSeq: covers ? Math.max(c.contiguousSeq, top) : c.contiguousSeq,
+    });
+  });
   return { ...next, lastServerTime: lastTime };
+}
+
+/** Move the contiguous mark over the messages that directly follow it. */
+function advanceContiguous(c: TConversationState): TConversationState {
+  let mark = c.contiguousSeq;
+  for (const m of c.messages) {
+    if (m.seq <= mark) continue;
+    if (m.seq !== mark + 1) break;
+    mark = m.seq;
+  }
+  return mark === c.contiguousSeq ? c : { ...c, contiguousSeq: mark };
 }
 
 export function applyNewMessage(state: TChatState, m: TMessage): TChatState {
   const next = updateConv(state, m.conversationId, (c) => {
     const isNewest = m.seq >= c.summary.lastSeq;
     const mine = m.senderId === state.me;
-    return {
+    const myRead = state.me ? (c.readSeqs[state.me] ?? 0) : 0;
+    // Unread counts messages (seqs have gaps). Only a new head counts: a
+    // repeated delivery (at-least-once) carries a seq already seen. Sending
+    // reads the conversation (the server moves my mark).
+    const unread = mine
+      ? 0
+      : m.seq > c.summary.lastSeq && m.seq > myRead && !m.deleted
+        ? c.summary.unread + 1
+        : c.summary.unread;
+    const withMessage = {
       ...c,
       messages: c.loaded ? mergeMessages(c.messages, [m]) : c.messages,
+    };
+    return {
+      ...(c.loaded ? advanceContiguous(withMessage) : withMessage),
       pending: m.clientMsgId ? c.pending.filter((p) => p.clientMsgId !== m.clientMsgId) : c.pending,
-      summary: isNewest ? { ...c.summary, lastSeq: m.seq, lastMessage: m } : c.summary,
+      summary: isNewest
+        ? { ...c.summary, lastSeq: m.seq, lastMessage: m, unread }
+        : { ...c.summary, unread },
       // Your own message is read by you (the server agrees: it advances your mark on send).
       readSeqs:
         mine && state.me
@@ -191,8 +239,22 @@ export function applyReceipt(state: TChatState, r: TReceiptEvent): TChatState {
       r.kind === "read"
         ? { ...c.deliveredSeqs, [r.userId]: Math.max(c.deliveredSeqs[r.userId] ?? 0, r.seq) }
         : marks;
-    return { ...c, [key]: marks, deliveredSeqs: delivered };
+    const mine = r.kind === "read" && r.userId === state.me;
+    return {
+      ...c,
+      [key]: marks,
+      deliveredSeqs: delivered,
+      summary: mine ? { ...c.summary, unread: unreadAfterRead(state, c, r.seq) } : c.summary,
+    };
   });
+}
+
+/** My unread after I read up to `seq` (on any device). */
+function unreadAfterRead(state: TChatState, c: TConversationState, seq: number): number {
+  if (seq >= c.summary.lastSeq) return 0;
+  if (c.loaded && c.contiguousSeq >= seq)
+    return c.messages.filter((m) => m.seq > seq && m.senderId !== state.me && !m.deleted).length;
+  return Math.min(c.summary.unread, c.summary.lastSeq - seq);
 }
 
 export function applyTyping(
@@ -283,9 +345,24 @@ export function setConnection(state: TChatState, connection: TConnection): TChat
 
 // ---- selectors ----
 
+/** Unread messages: the server's count (never a seq distance), kept current by live events. */
 export function unreadOf(state: TChatState, c: TConversationState): number {
   const mine = state.me ? (c.readSeqs[state.me] ?? 0) : 0;
-  return Math.max(0, c.summary.lastSeq - mine);
+  return mine >= c.summary.lastSeq ? 0 : c.summary.unread;
+}
+
+/**
+ * Where a catch-up resumes: the contiguous mark, not the newest message held
+ * (a message that arrived ahead of a missing seq must not hide it). 0 for a
+ * conversation whose history was never opened (it loads its latest page then).
+ */
+export function resumeSeq(c: TConversationState): number {
+  return c.loaded ? c.contiguousSeq : 0;
+}
+
+/** A loaded conversation holds a message above a seq it has not seen: look once. */
+export function hasHole(c: TConversationState): boolean {
+  return c.loaded && (c.messages.at(-1)?.seq ?? 0) > c.contiguousSeq;
 }
 
 /** Conversations by latest activity (last message time, else by title). */

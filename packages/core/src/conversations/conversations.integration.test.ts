@@ -5,6 +5,7 @@ import type { StoredMessage } from "@relay/messages";
 import { LIMITS } from "@relay/shared/limits";
 import type { TConversationUpdatedEvent } from "@relay/shared/schemas";
 import { ZConversationSummarySchema } from "@relay/shared/schemas";
+import { syncConversations } from "../sync/sync";
 import { createTestUser, openTestStores, type TestStores } from "../testing";
 import {
   addMembers,
@@ -80,7 +81,7 @@ describe("listConversations", () => {
       type: "direct",
       title: null,
       lastSeq: 3,
-      unread: 2,
+      unread: 1, // seq 3 (seq 2 is mine)
       mutedUntil: null,
     });
     expect(b.lastMessage).toMatchObject({
@@ -93,6 +94,27 @@ describe("listConversations", () => {
     expect(g).toMatchObject({ type: "group", title: "Team", lastSeq: 1, unread: 1 });
     expect(g.members.find((m) => m.userId === me.id)?.role).toBe("OWNER");
     expect(q).toMatchObject({ lastMessage: null, lastSeq: 0, unread: 0 });
+  });
+
+  it("counts unread messages, not seq distance: a gap (Redis re-seed) adds nothing", async () => {
+    const [me, bob] = (await users(2)) as [User, User];
+    const dm = (await createDirectConversation(s, { callerId: me.id, otherUserId: bob.id }))
+      .conversation;
+    const now = Date.now();
+    // seqs 1..3, then what a re-seed leaves: 100 never-used seqs, then 104, 105
+    for (const seq of [1, 2, 3, 104, 105])
+      await s.messages.insert(message(dm.id, seq, bob.id, new Date(now + seq)));
+    await s.db.membership.update({
+      where: { conversationId_userId: { conversationId: dm.id, userId: me.id } },
+      data: { lastReadSeq: 2n },
+    });
+    const [summary] = await listConversations(s, me.id);
+    expect(summary).toMatchObject({ id: dm.id, lastSeq: 105, unread: 3 });
+    const synced = await syncConversations(s, {
+      actor: { userId: me.id, role: "USER" },
+      conversations: { [dm.id]: 105 },
+    });
+    expect(synced[dm.id]).toMatchObject({ lastSeq: 105, unread: 3 });
   });
 
   it("never goes negative when the read mark is ahead of the stored head", async () => {

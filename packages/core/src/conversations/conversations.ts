@@ -27,12 +27,13 @@ import type { TConversationSummary, TConversationUpdatedEvent } from "@relay/sha
 import { isUniqueViolation } from "../errors";
 import type { RelayEvents } from "../events/port";
 import { toMessage } from "../messages/wire";
+import { countUnread } from "../receipts/unread";
 import { revokeLostPresenceWatches } from "./contacts";
 import type { MembershipReader } from "./membership";
 
 export interface ConversationsDeps {
   db: PrismaClient;
-  messages: Pick<MessageRepository, "latestMany">;
+  messages: Pick<MessageRepository, "latestMany" | "countUnread">;
   membership: Pick<MembershipReader, "invalidate">;
   events: Pick<RelayEvents, "toUsers" | "leaveRooms">;
   /** Clock, for tests. */
@@ -63,7 +64,11 @@ function findMemberships(db: PrismaClient, where: Prisma.MembershipWhereInput) {
 
 type TMembershipRow = Awaited<ReturnType<typeof findMemberships>>[number];
 
-function toSummary(row: TMembershipRow, latest: StoredMessage | undefined): TConversationSummary {
+function toSummary(
+  row: TMembershipRow,
+  latest: StoredMessage | undefined,
+  unread: number,
+): TConversationSummary {
   const conv = row.conversation;
   const lastSeq = latest?.seq ?? 0;
   return {
@@ -73,7 +78,7 @@ function toSummary(row: TMembershipRow, latest: StoredMessage | undefined): TCon
     members: conv.memberships.map((m) => ({ userId: m.userId, role: m.role, name: m.user.name })),
     lastMessage: latest ? toMessage(latest) : null,
     lastSeq,
-    unread: Math.max(0, lastSeq - Number(row.lastReadSeq)),
+    unread,
     mutedUntil: row.mutedUntil?.toISOString() ?? null,
   };
 }
@@ -93,14 +98,23 @@ async function summarize(
 ): Promise<TConversationSummary[]> {
   if (rows.length === 0) return [];
   const latest = await deps.messages.latestMany(rows.map((r) => r.conversationId));
+  const unread = await countUnread(
+    deps.messages,
+    rows.map((r) => ({
+      conversationId: r.conversationId,
+      readerId: r.userId,
+      readSeq: r.lastReadSeq,
+      headSeq: latest.get(r.conversationId)?.seq ?? 0,
+    })),
+  );
   return rows
-    .map((row) => ({ row, last: latest.get(row.conversationId) }))
+    .map((row, i) => ({ row, last: latest.get(row.conversationId), unread: unread[i] ?? 0 }))
     .sort(
       (a, b) =>
         activityAt(b.row, b.last) - activityAt(a.row, a.last) ||
         a.row.conversationId.localeCompare(b.row.conversationId),
     )
-    .map(({ row, last }) => toSummary(row, last));
+    .map(({ row, last, unread: n }) => toSummary(row, last, n));
 }
 
 /** The caller's conversations, most recently active first. */

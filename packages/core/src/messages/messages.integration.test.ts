@@ -5,9 +5,11 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { User } from "@relay/db";
 import { AppError } from "@relay/shared/errors";
+import { startTcpProxy } from "@relay/tooling/tcp-proxy";
 import { markReceipt } from "../receipts/receipts";
+import { createStores } from "../stores";
 import { syncConversations } from "../sync/sync";
-import { createTestUser, openTestStores } from "../testing";
+import { createTestUser, openTestStores, testEnv, testLogger } from "../testing";
 import { relayTyping } from "../typing/typing";
 import { deleteMessage, editMessage } from "./change-message";
 import { messageHistory } from "./message-history";
@@ -41,7 +43,7 @@ const send = (u: User, conversationId: string, body: string, clientMsgId = rando
   sendMessage(s, { actor: actor(u), conversationId, clientMsgId, body });
 
 describe("sendMessage", () => {
-  it("stores, then emits message:new once to every member; a retry emits nothing", async () => {
+  it("stores, then emits message:new to every member; a retry stores nothing and fans out again", async () => {
     const { users, conversationId } = await group(3);
     const [alice] = users as [User];
     const clientMsgId = randomUUID();
@@ -61,8 +63,120 @@ describe("sendMessage", () => {
         }) as unknown,
       },
     ]);
+    // At-least-once delivery: the node that stored it may have died before
+    // its fan-out left, so the retry delivers it again (same id: clients drop it).
     expect(await send(alice, conversationId, "hello", clientMsgId)).toEqual(ack);
-    expect(s.events.sent).toHaveLength(1);
+    expect(s.events.sent).toHaveLength(2);
+    expect(s.events.sent[1]).toEqual(s.events.sent[0]);
+    expect((await s.messages.page(conversationId, { limit: 10 })).messages).toHaveLength(1);
+  });
+
+  it("a retry after Redis lost its data returns the original and stores no second copy", async () => {
+    const { users, conversationId } = await group(2);
+    const [alice, bob] = users as [User, User];
+    const clientMsgId = randomUUID();
+    const ack = await send(alice, conversationId, "stored once", clientMsgId);
+    await send(bob, conversationId, "a reply");
+    // What a Redis restart without persistence does to this conversation
+    // (other test files share the Redis db, so no FLUSHALL).
+    await s.redis.del(
+      s.keys.dedup(conversationId, alice.id, clientMsgId),
+      s.keys.seq(conversationId),
+      s.keys.dedupSince(conversationId),
+      s.keys.members(conversationId),
+    );
+    s.events.sent.length = 0;
+    expect(await send(alice, conversationId, "stored once", clientMsgId)).toEqual(ack);
+    // ...and delivers it again, from the stored row.
+    expect(s.events.sent).toEqual([
+      expect.objectContaining({
+        event: "message:new",
+        payload: expect.objectContaining({ id: ack.messageId, body: "stored once" }) as unknown,
+      }),
+    ]);
+    // A second retry is answered from Redis again (the record was rebuilt).
+    expect(await send(alice, conversationId, "stored once", clientMsgId)).toEqual(ack);
+    const next = await send(alice, conversationId, "new after the loss");
+    const page = await s.messages.page(conversationId, { limit: 10 });
+    expect(page.messages.map((m) => m.body)).toEqual([
+      "stored once",
+      "a reply",
+      "new after the loss",
+    ]);
+    expect(next.seq).toBeGreaterThan(2);
+  });
+
+  it("acknowledges a stored message even when Redis fails right after the Cassandra write", async () => {
+    const env = testEnv();
+    const redisUrl = new URL(env.REDIS_URL);
+    const proxy = await startTcpProxy({
+      host: redisUrl.hostname,
+      port: Number(redisUrl.port || 6379),
+    });
+    const proxied = new URL(env.REDIS_URL);
+    proxied.host = `127.0.0.1:${proxy.port}`;
+    const stores = createStores(
+      { ...env, REDIS_URL: proxied.toString() },
+      {
+        logger: testLogger(),
+        dbPoolMax: 2,
+      },
+    );
+    try {
+      const { users, conversationId } = await group(2);
+      const [alice] = users as [User];
+      const real = stores.messages;
+      let cutAfterInsert = true;
+      const deps = {
+        ...stores,
+        events: s.events,
+        // The real insert, then Redis goes away (a restart) before the send can mark it.
+        messages: new Proxy(real, {
+          get(target, prop) {
+            if (prop === "insert")
+              return async (m: Parameters<typeof real.insert>[0]) => {
+                await target.insert(m);
+                if (cutAfterInsert) proxy.cut();
+              };
+            const value: unknown = Reflect.get(target, prop);
+            return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+          },
+        }),
+      };
+      const clientMsgId = randomUUID();
+      s.events.sent.length = 0;
+      const ack = await sendMessage(deps, {
+        actor: actor(alice),
+        conversationId,
+        clientMsgId,
+        body: "stored before the cut",
+      });
+      expect(await s.messages.findById(conversationId, ack.messageId)).toMatchObject({
+        seq: ack.seq,
+        body: "stored before the cut",
+      });
+      expect(s.events.sent.map((e) => e.event)).toEqual(["message:new"]);
+      // Redis is back (empty for this send, as after a restart): the retry
+      // finds the stored message and stores no second copy.
+      cutAfterInsert = false;
+      proxy.restore();
+      await s.redis.del(
+        s.keys.dedup(conversationId, alice.id, clientMsgId),
+        s.keys.dedupSince(conversationId),
+      );
+      await stores.redis.ping();
+      const retried = await sendMessage(deps, {
+        actor: actor(alice),
+        conversationId,
+        clientMsgId,
+        body: "stored before the cut",
+      });
+      expect(retried).toEqual(ack);
+      expect((await s.messages.page(conversationId, { limit: 10 })).messages).toHaveLength(1);
+    } finally {
+      await stores.close();
+      await proxy.close();
+    }
   });
 
   it("refuses a non-member with FORBIDDEN and emits nothing", async () => {

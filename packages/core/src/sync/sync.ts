@@ -5,6 +5,7 @@ import type { TSyncPayload, TSyncResult } from "@relay/shared/schemas";
 import type { CoreDeps, TActor } from "../deps";
 import { orUnavailable } from "../errors";
 import { toMessage } from "../messages/wire";
+import { countUnread } from "../receipts/unread";
 
 export const SYNC_CHANGES_PER_CONVERSATION = 200;
 
@@ -42,11 +43,21 @@ export async function syncConversations(
       );
       const mine = members.find((m) => m.userId === actor.userId);
       const clientSeq = input.conversations[conversationId] ?? 0;
+      const [unread] = await orUnavailable("message store", () =>
+        countUnread(deps.messages, [
+          {
+            conversationId,
+            readerId: actor.userId,
+            readSeq: mine?.lastReadSeq ?? 0,
+            headSeq: lastSeq,
+          },
+        ]),
+      );
       return [
         conversationId,
         {
           lastSeq,
-          unread: Math.max(0, lastSeq - Number(mine?.lastReadSeq ?? 0)),
+          unread: unread ?? 0,
           readSeqs: Object.fromEntries(members.map((m) => [m.userId, Number(m.lastReadSeq)])),
           deliveredSeqs: Object.fromEntries(
             members.map((m) => [m.userId, Number(m.lastDeliveredSeq)]),

@@ -32,6 +32,7 @@ import {
 } from "@relay/shared/schemas";
 import type { CoreDeps } from "../../deps";
 import { readPresence } from "../../presence/presence-state";
+import { countUnread } from "../../receipts/unread";
 import { jobIds, pushKeys, SENT_MARKER_TTL_SECONDS, SHOWN_TTL_SECONDS } from "../keys";
 import type { TPushContent } from "../payload";
 import {
@@ -168,21 +169,6 @@ const SCHEMAS = {
 
 const PLATFORM = { FCM: "fcm", APNS: "apns" } as const;
 
-/** Runs `fn` over `items` with at most `n` in flight. */
-async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 export function createPushProcessor(deps: PushProcessorDeps, opts: PushProcessorOptions) {
   const { db, messages, logger, observer, queue } = deps;
   const redis = withPushCommands(deps.redis);
@@ -223,8 +209,15 @@ export function createPushProcessor(deps: PushProcessorDeps, opts: PushProcessor
       where: { userId, conversation: { deletedAt: null } },
       select: { conversationId: true, lastReadSeq: true },
     });
-    const heads = await pool(rows, 16, (r) => messages.maxSeq(r.conversationId));
-    return rows.reduce((sum, r, i) => sum + Math.max(0, heads[i]! - Number(r.lastReadSeq)), 0);
+    const counts = await countUnread(
+      messages,
+      rows.map((r) => ({
+        conversationId: r.conversationId,
+        readerId: userId,
+        readSeq: r.lastReadSeq,
+      })),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   /** Device + owner + membership as they are now, or why not to push. */
