@@ -5,7 +5,6 @@
 // queueing. Bounded: WARMUP + ITERATIONS calls per operation, and a time cap.
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { advanceOwnMarks } from "@relay/core";
 import { newHistogram, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
@@ -81,7 +80,7 @@ export async function measureAnatomy(sample: {
       },
     );
     await op(
-      "Cassandra LOGGED BATCH (4 rows) at LOCAL_QUORUM",
+      "Cassandra UNLOGGED BATCH (4 rows) at LOCAL_QUORUM",
       "persist: messages + messages_by_id + conversation_heads + messages_by_client_msg",
       true,
       (i) =>
@@ -110,9 +109,12 @@ export async function measureAnatomy(sample: {
     });
     await op(
       "Postgres UPDATE Membership",
-      "sender's read/delivered marks (fire-and-forget, after the write)",
+      "sender's read/delivered marks: off the send path, coalesced to one UPDATE per node per second (this is one flush)",
       false,
-      () => advanceOwnMarks(stores, { ...sample, seq: 1 }),
+      () => {
+        stores.ownMarks.advance({ ...sample, seq: 1 });
+        return stores.ownMarks.flush();
+      },
     );
     const packet = "x".repeat(420); // ~ the adapter's encoded message:new
     await op(

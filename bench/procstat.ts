@@ -1,7 +1,7 @@
 // CPU accounting from /proc (Linux): machine-wide busy time and the CPU time
 // of the processes the benchmark cares about, so a step's result says whether
 // the machine (2 cores here) or a single process was the limit.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every mainstream Linux
 
@@ -13,6 +13,8 @@ export interface TCpuSnapshot {
   machineIrqTicks: number;
   /** pid → its group and CPU ticks (user + system) */
   procs: Map<number, { group: string; ticks: number }>;
+  /** pid → name and ticks of every other process (to name the "other" work) */
+  others: Map<number, { comm: string; ticks: number }>;
   groupNames: string[];
   self: NodeJS.CpuUsage;
 }
@@ -23,6 +25,8 @@ export interface TCpuUsage {
   cores: number;
   /** group → percent of one core */
   processesPct: Record<string, number>;
+  /** The busiest processes outside the groups (name → percent of one core), top 5. */
+  otherTop?: Record<string, number>;
 }
 
 function readMachine(): { busy: number; total: number; irq: number } {
@@ -49,11 +53,62 @@ function readTicks(pid: number): { comm: string; ticks: number } | null {
   }
 }
 
+/** The pid listening on TCP `port` (from /proc/net/tcp{,6} and the fds of `comm` processes), or null. */
+export function pidListeningOn(port: number, comm: string): number | null {
+  const inodes = new Set<string>();
+  for (const f of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      for (const line of readFileSync(f, "utf8").split("\n").slice(1)) {
+        const c = line.trim().split(/\s+/);
+        const local = c[1] ?? "";
+        if (c[3] === "0A" && parseInt(local.slice(local.lastIndexOf(":") + 1), 16) === port)
+          inodes.add(c[9] ?? "");
+      }
+    } catch {
+      /* not Linux */
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    if (readTicks(Number(d))?.comm !== comm) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${d}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${d}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(d);
+      }
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return null;
+}
+
+/** Cassandra's native-protocol port (CASSANDRA_CONTACT_POINTS, first host) and Redis's (REDIS_URL). */
+function storePorts(): { cassandra: number; redis: number } {
+  const first = (process.env.CASSANDRA_CONTACT_POINTS ?? "").split(",")[0] ?? "";
+  const c = Number(first.split(":")[1]);
+  let r = 6379;
+  try {
+    r = Number(new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379").port || 6379);
+  } catch {
+    /* default */
+  }
+  return { cassandra: Number.isInteger(c) && c > 0 ? c : 9042, redis: r };
+}
+
 /**
  * Groups: the named pids given (realtime nodes, baseline server), and by
- * process name the stores: java (Cassandra), redis-server, postgres.
+ * process name the stores: the Cassandra JVM and the redis-server listening on
+ * the test profile's ports (any other JVM or redis-server — a test's private
+ * Cassandra or Redis — counts as "other"), postgres.
  */
 export function createCpuSampler(named: Record<string, number>) {
+  const ports = storePorts();
+  // The stores this benchmark uses; another JVM or redis-server on the box is "other".
+  const storePid: Record<string, number | null> = {
+    java: pidListeningOn(ports.cassandra, "java"),
+    "redis-server": pidListeningOn(ports.redis, "redis-server"),
+  };
   const byComm: Record<string, string> = {
     java: "cassandra (java)",
     "redis-server": "redis",
@@ -64,6 +119,7 @@ export function createCpuSampler(named: Record<string, number>) {
     sample(): TCpuSnapshot {
       const m = readMachine();
       const procs = new Map<number, { group: string; ticks: number }>();
+      const others = new Map<number, { comm: string; ticks: number }>();
       let pids: string[] = [];
       try {
         pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
@@ -74,8 +130,11 @@ export function createCpuSampler(named: Record<string, number>) {
         const pid = Number(d);
         const t = readTicks(pid);
         if (!t) continue;
-        const group = namedPids.get(pid) ?? byComm[t.comm];
+        const only = storePid[t.comm];
+        const group =
+          namedPids.get(pid) ?? (only != null && pid !== only ? undefined : byComm[t.comm]);
         if (group) procs.set(pid, { group, ticks: t.ticks });
+        else if (pid !== process.pid) others.set(pid, { comm: t.comm, ticks: t.ticks });
       }
       return {
         at: performance.now(),
@@ -83,6 +142,7 @@ export function createCpuSampler(named: Record<string, number>) {
         machineTotalTicks: m.total,
         machineIrqTicks: m.irq,
         procs,
+        others,
         groupNames: [...Object.keys(named), ...Object.values(byComm)],
         self: process.cpuUsage(),
       };
@@ -112,7 +172,20 @@ export function createCpuSampler(named: Record<string, number>) {
       // Everything else on the machine (other work on the box, this script's parent).
       const known = Object.values(processesPct).reduce((x, y) => x + y, 0);
       processesPct.other = Math.max(0, Math.round((machineBusyPct * cores - known) * 10) / 10);
-      return { machineBusyPct, cores, processesPct };
+      const byComm = new Map<string, number>();
+      for (const [pid, p] of b.others) {
+        const before = a.others.get(pid);
+        const d = before ? p.ticks - before.ticks : p.ticks;
+        if (d > 0) byComm.set(p.comm, (byComm.get(p.comm) ?? 0) + d);
+      }
+      const otherTop = Object.fromEntries(
+        [...byComm]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 5)
+          .filter(([, d]) => pct(d) >= 1)
+          .map(([c, d]) => [c, pct(d)]),
+      );
+      return { machineBusyPct, cores, processesPct, otherTop };
     },
   };
 }

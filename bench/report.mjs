@@ -43,26 +43,54 @@ const mark = (step) => {
   return notes.length ? `${v} (${notes.join("; ")})` : v;
 };
 
-function sustained(target, steps) {
+const TARGET_ORDER = ["baseline", "baseline-cassandra", "relay-same", "relay-cross"];
+const SHORT = {
+  baseline: "no-store baseline",
+  "baseline-cassandra": "socket+Cassandra baseline",
+  "relay-same": "Relay same node",
+  "relay-cross": "Relay cross node",
+};
+
+function sustained(target) {
   if (!target) return "–";
-  if (target.maxSustainedRate === null) return `< ${steps[0]} msg/s`;
-  const top = target.steps.at(-1);
-  const ranOut = top && top.pass && top.rate === target.maxSustainedRate;
-  const skippedAbove = target.skipped.some((r) => r > target.maxSustainedRate);
-  if (ranOut && !skippedAbove && target.maxSustainedRate === Math.max(...steps))
-    return `≥ ${target.maxSustainedRate} msg/s (highest step)`;
-  if (ranOut && skippedAbove) return `≥ ${target.maxSustainedRate} msg/s (time budget hit)`;
-  return `${target.maxSustainedRate} msg/s`;
+  const max = target.maxSustainedRate;
+  if (max === null) return target.firstFailedRate ? `< ${target.firstFailedRate} msg/s` : "–";
+  if (target.stoppedBy === "budget") return `≥ ${max} msg/s (time budget hit)`;
+  if (target.stoppedBy === "max rate") return `≥ ${max} msg/s (highest rate tried)`;
+  if (target.stoppedBy === "steps" && target.firstFailedRate === null)
+    return `≥ ${max} msg/s (last step)`;
+  return `${max} msg/s`;
 }
+
+/** "0.31" (or "≥ 0.31"/"≤ 0.31" when a side is only a bound). */
+function rateRatio(a, b) {
+  if (!a?.maxSustainedRate || !b?.maxSustainedRate) return "–";
+  const lower = (t) => t.firstFailedRate === null; // only a lower bound
+  const r = (a.maxSustainedRate / b.maxSustainedRate).toFixed(2);
+  if (lower(a) && !lower(b)) return `≥ ${r}`;
+  if (!lower(a) && lower(b)) return `≤ ${r}`;
+  if (lower(a) && lower(b)) return `${r} (both bounds)`;
+  return r;
+}
+
+const failedStep = (target) =>
+  target?.firstFailedRate ? target.steps.find((s) => s.rate === target.firstFailedRate) : null;
+
+/** µs of CPU per message of `pct` (% of one core) at `rate` msg/s. */
+const usPerMsg = (pct, rate) => (pct * 1e4) / rate;
 
 export function renderMarkdown(r) {
   const t = Object.fromEntries(r.targets.map((x) => [x.id, x]));
-  const steps = r.settings.steps;
+  const targets = TARGET_ORDER.map((id) => t[id]).filter(Boolean);
   const base = byRate(t.baseline);
+  const durable = byRate(t["baseline-cassandra"]);
   const same = byRate(t["relay-same"]);
   const cross = byRate(t["relay-cross"]);
-  const rates = steps.filter((s) => base.has(s) || same.has(s) || cross.has(s));
+  const rates = [...new Set(r.targets.flatMap((x) => x.steps.map((s) => s.rate)))].sort(
+    (a, b) => a - b,
+  );
   const m = r.machine;
+  const st = r.settings;
   const out = [];
 
   out.push(
@@ -71,11 +99,21 @@ export function renderMarkdown(r) {
     table(
       ["machine", "value"],
       [
-        ["CPU", `${m.cpuModel} × ${m.cpus} (${m.cpuMHz} MHz)`],
+        [
+          "CPU",
+          `${m.cpuModel} × ${m.cpus} (${m.cpuMHz} MHz) — shared by the load generator and every server`,
+        ],
         ["memory", `${m.totalMemGiB} GiB`],
         ["OS", `${m.os} ${m.arch}`],
+        [
+          "load average at the end (1 / 5 / 15 min)",
+          r.load ? `${r.load.one} / ${r.load.five} / ${r.load.fifteen}` : "–",
+        ],
         ["Node", r.node],
-        ["socket.io / socket.io-client", `${r.socketIo} / ${r.socketIoClient}`],
+        [
+          "socket.io / socket.io-client / cassandra-driver",
+          `${r.socketIo} / ${r.socketIoClient} / ${r.cassandraDriver ?? "?"}`,
+        ],
         [
           "stores",
           "Postgres, Redis, Cassandra 5 (1 node, SimpleStrategy RF 1, LOCAL_QUORUM) — all on this machine",
@@ -83,48 +121,69 @@ export function renderMarkdown(r) {
       ],
     ),
     "",
-    `Settings: rate steps ${steps.join(", ")} msg/s; per step ${r.settings.warmupS} s warm-up (not recorded) + ` +
-      `${r.settings.measureS} s recorded; ${r.settings.pairs} DM pairs (${r.settings.pairs * 2} users, ` +
-      `sends round-robin over ${r.settings.pairs} senders → ≤ ${Math.max(...steps) / r.settings.pairs} msg/s per sender, ` +
-      `limit 10/s); body ${r.settings.bodyChars} chars; a step passes when ack **and** delivery p99 < ` +
-      `${r.settings.sloP99Ms} ms and errors ≤ ${r.settings.maxErrorRate * 100}%; stepping stops at the first failure.`,
+    st.ladder
+      ? `Settings: rate ladder ${st.steps.join(", ")}, then doubling until a step fails, then ${st.refine.map((f) => `${f}×`).join(" and ")} the last passing rate (each below the failing one), stopping at the next failure; `
+      : `Settings: fixed rate steps ${st.steps.join(", ")} msg/s, stopping at the first failure; `,
+    `per step ${st.warmupS} s warm-up (not recorded) + ${st.measureS} s recorded (longer at low rates: at least ${st.minMeasuredMessages} recorded messages, so 15 s at 100 msg/s); ` +
+      `${st.pairs} DM pairs (${st.pairs * 2} users, sends round-robin over ${st.pairs} senders; Relay's per-user limit is ${LIMITS_SEND}/s); body ${st.bodyChars} chars. ` +
+      `**A step fails** when any of: ack p99 ≥ ${st.sloP99Ms} ms; delivery p99 ≥ ${st.sloP99Ms} ms; acked messages per second < ${st.minAchievedRatio * 100}% of the offered rate (recorded window up to its last ack); errors > ${st.maxErrorRate * 100}% (error acks, acks missing after the drain, acked but never delivered, never sent). ` +
+      `Send lag p99 > ${st.generatorLagMs} ms in a failed step is noted as "generator behind schedule": the one load-generator process could not keep the schedule either (on 2 shared cores that is the machine's limit, not the target's alone).`,
     "",
-    "#### Max sustained rate (p99 < 100 ms, errors ≤ 1%)",
+    "#### Max sustained rate per target",
     "",
     table(
       [
         "target",
         "max sustained rate",
-        "÷ baseline's",
-        "ack p50 / p99 at the lowest step (ms)",
-        "÷ baseline's (p50 / p99)",
+        "first failing step",
+        "÷ socket+Cassandra",
+        "÷ no-store baseline",
+        "ack p50 / p99 at 100 msg/s (ms)",
+        "delivery p50 / p99 at 100 msg/s (ms)",
       ],
-      r.targets.map((x) => {
-        const s0 = x.steps[0];
-        const b0 = t.baseline?.steps[0];
-        const bMax = t.baseline?.maxSustainedRate;
-        // The baseline's rate is a lower bound when it passed the highest step it ran.
-        const bLower = t.baseline?.steps.at(-1)?.pass === true;
-        const rateRatio =
-          x.id === "baseline"
-            ? "1"
-            : x.maxSustainedRate && bMax
-              ? `${bLower ? "≤ " : ""}${(x.maxSustainedRate / bMax).toFixed(2)}`
-              : "–";
+      targets.map((x) => {
+        const f = failedStep(x);
+        const s100 = x.steps.find((s) => s.rate === 100);
         return [
           `${x.id} — ${x.description}`,
-          sustained(x, steps),
-          rateRatio,
-          s0 ? `${fmt(s0.ack.p50)} / ${fmt(s0.ack.p99)}` : "–",
-          x.id === "baseline"
-            ? "1×"
-            : `${ratio(s0?.ack.p50, b0?.ack.p50)} / ${ratio(s0?.ack.p99, b0?.ack.p99)}`,
+          sustained(x),
+          f ? `${f.rate} msg/s: ${f.verdict}` : "–",
+          x.id === "baseline-cassandra" ? "1" : rateRatio(x, t["baseline-cassandra"]),
+          x.id === "baseline" ? "1" : rateRatio(x, t.baseline),
+          s100 ? `${fmt(s100.ack.p50)} / ${fmt(s100.ack.p99)}` : "–",
+          s100 ? `${fmt(s100.delivery.p50)} / ${fmt(s100.delivery.p99)}` : "–",
         ];
       }),
     ),
     "",
   );
 
+  // Headline ratios.
+  const a100 = (map) => map.get(100)?.ack;
+  const headline = [];
+  if (t["relay-same"] && t["baseline-cassandra"])
+    headline.push(
+      `Relay (same node) ÷ socket+Cassandra baseline, max sustained rate: **${rateRatio(t["relay-same"], t["baseline-cassandra"])}**`,
+    );
+  if (t["relay-cross"] && t["relay-same"])
+    headline.push(
+      `Relay cross-node ÷ same-node, max sustained rate: **${rateRatio(t["relay-cross"], t["relay-same"])}**`,
+    );
+  const rs = a100(same);
+  for (const [id, map] of [
+    ["baseline-cassandra", durable],
+    ["baseline", base],
+  ]) {
+    const b = a100(map);
+    if (rs && b)
+      headline.push(
+        `ack p99 at 100 msg/s, Relay (same node) vs ${SHORT[id]}: **${fmt(rs.p99)} vs ${fmt(b.p99)} ms (${signedMs(rs.p99 - b.p99)}, ${ratio(rs.p99, b.p99)})**; p50 ${fmt(rs.p50)} vs ${fmt(b.p50)} ms (${signedMs(rs.p50 - b.p50)})`,
+      );
+  }
+  if (headline.length) out.push(...headline.map((h) => `- ${h}`), "");
+
+  out.push(...cpuPerMessageSection(r, targets), "");
+  out.push(...profileSection(r), "");
   const latencyTable = (title, kind, relayMap) => {
     out.push(
       `#### ${title}`,
@@ -132,41 +191,48 @@ export function renderMarkdown(r) {
       table(
         [
           "rate (msg/s)",
-          "baseline p50",
+          "no-store p50",
+          "p99",
+          "socket+Cassandra p50",
           "p99",
           "p99.9",
           "Relay p50",
           "p99",
           "p99.9",
           "max",
-          "Relay ÷ baseline p50",
+          "Relay ÷ socket+Cassandra p50",
           "p99",
           "Relay errors",
           "Relay step",
+          "socket+Cassandra step",
         ],
         rates.map((rate) => {
           const b = base.get(rate);
+          const d = durable.get(rate);
           const s = relayMap.get(rate);
           return [
             String(rate),
             fmt(b?.[kind].p50),
             fmt(b?.[kind].p99),
-            fmt(b?.[kind].p999),
+            fmt(d?.[kind].p50),
+            fmt(d?.[kind].p99),
+            fmt(d?.[kind].p999),
             fmt(s?.[kind].p50),
             fmt(s?.[kind].p99),
             fmt(s?.[kind].p999),
             fmt(s?.[kind].max),
-            ratio(s?.[kind].p50, b?.[kind].p50),
-            ratio(s?.[kind].p99, b?.[kind].p99),
+            ratio(s?.[kind].p50, d?.[kind].p50),
+            ratio(s?.[kind].p99, d?.[kind].p99),
             errorsCell(s),
             mark(s),
+            mark(d),
           ];
         }),
       ),
       "",
     );
   };
-  latencyTable("Scenario A — ack latency (scheduled send → ack), ms", "ack", same);
+  latencyTable("Scenario A — ack latency (scheduled send → ack) by rate, ms", "ack", same);
   latencyTable(
     "Scenario A — delivery latency (scheduled send → recipient's `message:new`), same node, ms",
     "delivery",
@@ -188,7 +254,7 @@ export function renderMarkdown(r) {
         "max",
         "cross ÷ same p50",
         "p99",
-        "cross ÷ baseline p99",
+        "cross ÷ socket+Cassandra p99",
         "cross errors",
         "cross step",
       ],
@@ -197,7 +263,7 @@ export function renderMarkdown(r) {
         .map((rate) => {
           const s = same.get(rate);
           const c = cross.get(rate);
-          const b = base.get(rate);
+          const b = durable.get(rate);
           return [
             String(rate),
             fmt(s?.delivery.p50),
@@ -254,6 +320,7 @@ export function renderMarkdown(r) {
     "relay-1",
     "relay-2",
     "baseline",
+    "baseline-cassandra",
     "cassandra (java)",
     "redis",
     "postgres",
@@ -269,7 +336,7 @@ export function renderMarkdown(r) {
         `(of ${r.backgroundCpu.cores} cores). `
       : "") +
       '"other" = busy time of the machine not accounted to the processes listed, i.e. other work ' +
-      `on the box; a failed step with other > ${r.settings.noiseOtherCpuPct}% of a core is re-run once per target.`,
+      `on the box; a step with other > ${r.settings.noiseOtherCpuPct}% of a core is re-run (at most ${r.settings.noiseRetriesPerTarget ?? 1} per target; the table shows the re-run).`,
     "",
     table(
       ["target", "rate", "machine", ...cpuKeys, "server CPU ms / msg", "generator CPU ms / msg"],
@@ -281,14 +348,14 @@ export function renderMarkdown(r) {
           ...cpuKeys.map((k) =>
             s.cpu.processesPct[k] === undefined ? "–" : `${s.cpu.processesPct[k]}`,
           ),
-          fmt(cpuPerMessage(s, x.id === "baseline" ? ["baseline"] : relayKeys, r.backgroundCpu)),
+          fmt(cpuPerMessage(s, serverKeys(x.id), r.backgroundCpu)),
           fmt(cpuPerMessage(s, ["load generator"], r.backgroundCpu)),
         ]),
       ),
     ),
     "",
     "CPU ms / msg = (CPU % during the step − CPU % with the servers idle) × 10 / rate; server = " +
-      "Relay's two nodes, Cassandra, Redis and Postgres (for the baseline: its one process). The " +
+      "Relay's two nodes, Cassandra, Redis and Postgres (no-store baseline: its one process; socket+Cassandra: its process and Cassandra). The " +
       "stores are shared with whatever else runs on the machine, so their share can include others' work.",
     "",
     "#### Inside Relay during each step (from the nodes' `/metrics`; warm-up included)",
@@ -330,14 +397,104 @@ export function renderMarkdown(r) {
         ),
     ),
     "",
-    "Baseline send lag p99 (ms): " +
-      (t.baseline?.steps ?? []).map((s) => `${s.rate}/s ${fmt(s.sendLag.p99)}`).join(", ") +
-      ".",
+    ...["baseline", "baseline-cassandra"]
+      .filter((id) => t[id])
+      .map(
+        (id) =>
+          `${SHORT[id]} send lag p99 (ms): ` +
+          t[id].steps.map((s) => `${s.rate}/s ${fmt(s.sendLag.p99)}`).join(", ") +
+          ".",
+      ),
   );
   return out.join("\n");
 }
 
+const LIMITS_SEND = 10;
+const signedMs = (v) => `${v >= 0 ? "+" : "−"}${fmt(Math.abs(v))} ms`;
 const relayKeys = ["relay-1", "relay-2", "cassandra (java)", "redis", "postgres"];
+const serverKeys = (id) =>
+  id === "baseline"
+    ? ["baseline"]
+    : id === "baseline-cassandra"
+      ? ["baseline-cassandra", "cassandra (java)"]
+      : relayKeys;
+
+/** Per process: µs of CPU per message at the fixed rate (gross, and net of the idle machine). */
+function cpuPerMessageSection(r, targets) {
+  const rate = r.settings.profileRate ?? 300;
+  const at = targets.map((x) => [x, x.steps.find((s) => s.rate === rate)]).filter(([, s]) => s);
+  if (at.length === 0) return [];
+  const idle = r.backgroundCpu?.processesPct ?? {};
+  const groups = [
+    "relay-1",
+    "relay-2",
+    "baseline",
+    "baseline-cassandra",
+    "cassandra (java)",
+    "redis",
+    "postgres",
+    "load generator",
+    "kernel irq",
+  ];
+  const cell = (s, g) => {
+    const pct = s.cpu.processesPct[g];
+    if (pct === undefined) return "–";
+    const net = g === "load generator" ? pct : pct - (idle[g] ?? 0);
+    return `${Math.round(usPerMsg(pct, rate))} / ${Math.round(usPerMsg(Math.max(0, net), rate))}`;
+  };
+  const total = (s, keys) => {
+    let gross = 0;
+    let net = 0;
+    for (const g of keys) {
+      const pct = s.cpu.processesPct[g] ?? 0;
+      gross += pct;
+      net += Math.max(0, g === "load generator" ? pct : pct - (idle[g] ?? 0));
+    }
+    return `**${Math.round(usPerMsg(gross, rate))} / ${Math.round(usPerMsg(net, rate))}**`;
+  };
+  return [
+    `#### CPU per message at ${rate} msg/s (µs of CPU per message: gross / net of the idle machine)`,
+    "",
+    `From \`/proc\` over each target's recorded ${rate} msg/s step (warm-up and drain included in the window): CPU time of every process ÷ messages. "Net" subtracts what the process used with the servers idle before the load (Cassandra's JVM is never idle). Server total = the processes the target needs (Relay: both nodes, Cassandra, Redis, Postgres; socket+Cassandra: its process and Cassandra; no-store: its process); the generator is one process for every target.`,
+    "",
+    table(
+      ["process", ...at.map(([x]) => SHORT[x.id] ?? x.id)],
+      [
+        ...groups.map((g) => [g, ...at.map(([, s]) => cell(s, g))]),
+        ["**server total**", ...at.map(([x, s]) => total(s, serverKeys(x.id)))],
+        [
+          "**all processes (server + generator + irq)**",
+          ...at.map(([x, s]) => total(s, [...serverKeys(x.id), "load generator", "kernel irq"])),
+        ],
+      ],
+    ),
+  ];
+}
+
+/** The profile step: where node 1's CPU went, and the files. */
+function profileSection(r) {
+  const p = r.targets.find((x) => x.id === "relay-same")?.profile;
+  const f = r.profileFiles;
+  if (!p || !f) return [];
+  return [
+    `#### Where Relay node 1's CPU goes at ${p.rate} msg/s (V8 profile, ${p.seconds} s)`,
+    "",
+    `One extra step after relay-same's ladder, ${p.rate} msg/s with node 1's sampling profiler on (${r.settings.profileIntervalUs} µs interval, started through its inspector after 1 s at the rate): ${f.busyS} s of CPU in ${f.wallS} s. Flame graph: [\`bench/results/${f.svg}\`](../bench/results/${f.svg}); tables: \`bench/results/${f.summary}\`; raw: \`bench/results/${f.cpuprofile}\` (open in Chrome DevTools or speedscope). Ack p50 / p99 during the profiled step: ${fmt(p.step.ack.p50)} / ${fmt(p.step.ack.p99)} ms.`,
+    "",
+    table(
+      [
+        "caller (native and Node-core time charged to the nearest package above it)",
+        "share of node 1's CPU",
+      ],
+      f.owners.map(([k, v]) => [k, `${v}%`]),
+    ),
+    "",
+    table(
+      ["function (self time)", "share"],
+      f.functions.map(([k, v]) => [`\`${k.replaceAll("|", "\\|")}\``, `${v}%`]),
+    ),
+  ];
+}
 
 /** CPU milliseconds per message spent by `keys` during a step, idle usage subtracted. */
 function cpuPerMessage(step, keys, idle) {

@@ -1,12 +1,22 @@
 // Starts what the browser talks to, as `npm start` would but on test ports and
 // the test stores: the built web app, the built admin console and two
 // realtime nodes (A is the one the web app hands out; tests can steer a
-// browser to B). Returns the teardown.
+// browser to B, or to nginx in front of A, B and a third node C, which
+// tests/scale-out.spec.ts starts itself). Returns the teardown.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-export const PORTS = { web: 3100, admin: 3101, realtimeA: 4100, realtimeB: 4101 };
+export const PORTS = {
+  web: 3100,
+  admin: 3101,
+  realtimeA: 4100,
+  realtimeB: 4101,
+  // scale-out.spec.ts: node C (and its internal port) and nginx in front of A, B and C.
+  realtimeC: 4102,
+  realtimeCInternal: 4112,
+  realtimeNginx: 4103,
+};
 
 async function waitFor(url: string, proc: ChildProcess, name: string, output: () => string) {
   const deadline = Date.now() + 60_000;
@@ -63,8 +73,10 @@ export default async function globalSetup() {
         PORT: String(PORTS.web),
         WEB_URL: webUrl,
         REALTIME_PUBLIC_URL: realtimeUrl,
-        // Some browsers are steered to node B directly: the CSP must let them connect.
-        CSP_CONNECT_ORIGINS: `http://127.0.0.1:${PORTS.realtimeB}`,
+        // Some browsers are steered to node B directly, or to nginx: the CSP must let them connect.
+        CSP_CONNECT_ORIGINS: [PORTS.realtimeB, PORTS.realtimeNginx]
+          .map((port) => `http://127.0.0.1:${port}`)
+          .join(","),
         // Every browser here shares one IP; the per-IP sign-up limit is tested in apps/web.
         AUTH_SIGNUP_LIMIT: "10000",
         AUTH_TOKEN_LIMIT: "10000",

@@ -17,6 +17,7 @@ await reexecUnderProjectNode();
 const { buildAll } = await import("./lib/apps.mjs");
 const { loadEnv } = await import("./lib/env.mjs");
 const { aptInstall, log, ProvisionError } = await import("./lib/proc.mjs");
+const { ensureNginx } = await import("./lib/nginx.mjs");
 const { root } = await import("./lib/paths.mjs");
 const { servicesUp } = await import("./lib/services.mjs");
 const { migrateAll } = await import("./migrate.mjs");
@@ -44,6 +45,8 @@ function step(name, cmd, args) {
 try {
   const t0 = Date.now();
   await servicesUp(env);
+  // The multi-node tests (apps/realtime, e2e) put nginx in front of the nodes.
+  ensureNginx("the multi-node tests run realtime nodes behind nginx");
   await migrateAll(env);
   if (!extraArgs.length) {
     buildAll(env);
@@ -95,9 +98,19 @@ try {
       ? JSON.parse(readFileSync(e2eResults, "utf8")).stats
       : { expected: 0, unexpected: 1, flaky: 0, skipped: 0 };
   }
+  // Vitest reports the tests of a file whose beforeAll failed (nginx missing,
+  // a store down) as skipped: here they count as failed.
+  const setupFailed = (unit?.testResults ?? [])
+    .filter((f) => f.status === "failed")
+    .flatMap((f) =>
+      f.assertionResults.filter((a) => ["skipped", "pending"].includes(a.status)),
+    ).length;
   const passed = (unit?.numPassedTests ?? 0) + (e2e ? e2e.expected + e2e.flaky : 0);
-  const failed = (unit ? unit.numFailedTests : 1) + (e2e ? e2e.unexpected : 0);
-  const skipped = (unit ? unit.numPendingTests + unit.numTodoTests : 0) + (e2e ? e2e.skipped : 0);
+  const failed = (unit ? unit.numFailedTests + setupFailed : 1) + (e2e ? e2e.unexpected : 0);
+  const skipped =
+    (unit ? unit.numPendingTests + unit.numTodoTests - setupFailed : 0) + (e2e ? e2e.skipped : 0);
+  if (setupFailed)
+    log(`${setupFailed} test(s) did not run because their file's setup failed (see above)`);
   log(
     `finished in ${((Date.now() - t0) / 1000).toFixed(0)} s${e2e ? ` (browser: ${e2e.expected} passed, ${e2e.unexpected} failed)` : ""}`,
   );

@@ -62,7 +62,7 @@ function findJava() {
   return null;
 }
 
-function ensureJava() {
+export function ensureJava() {
   let java = findJava();
   if (!java) {
     aptInstall(["openjdk-17-jre-headless"], "Cassandra needs Java 17");
@@ -72,7 +72,7 @@ function ensureJava() {
   return java;
 }
 
-function ensureJars() {
+export function ensureJars() {
   const dir = path.join(cacheDir, `cassandra-${CASSANDRA_VERSION}`);
   const lib = path.join(dir, "lib");
   if (existsSync(path.join(dir, ".complete"))) return lib;
@@ -101,15 +101,35 @@ function ensureJars() {
   return lib;
 }
 
-function renderConf({ port }) {
-  const conf = path.join(home, "conf");
+/**
+ * cassandra.yaml, logback.xml and the JVM options for one node, rendered
+ * from scripts/cassandra into `<dir>/conf`. Defaults: the single local node;
+ * the drill passes its own address, ports, seeds and heap.
+ */
+export function renderConf({
+  port,
+  dir = home,
+  address = "127.0.0.1",
+  storagePort = port === 9042 ? 7000 : port + 1,
+  seeds = `127.0.0.1:${storagePort}`,
+  replicationForTokens = 1,
+  heap,
+}) {
+  const conf = path.join(dir, "conf");
   mkdirSync(conf, { recursive: true });
-  mkdirSync(logDir, { recursive: true });
+  mkdirSync(path.join(dir, "logs"), { recursive: true });
   const sub = (s) =>
     s
-      .replaceAll("@DATA@", home)
+      .replaceAll("@DATA@", dir)
       .replaceAll("@PORT@", String(port))
-      .replaceAll("@STORAGE_PORT@", String(port === 9042 ? 7000 : port + 1));
+      .replaceAll("@STORAGE_PORT@", String(storagePort))
+      .replace(/^listen_address: .*$/m, `listen_address: ${address}`)
+      .replace(/^rpc_address: .*$/m, `rpc_address: ${address}`)
+      .replace(/- seeds: ".*"/, `- seeds: "${seeds}"`)
+      .replace(
+        /^allocate_tokens_for_local_replication_factor: .*$/m,
+        `allocate_tokens_for_local_replication_factor: ${replicationForTokens}`,
+      );
   writeFileSync(
     path.join(conf, "cassandra.yaml"),
     sub(readFileSync(path.join(confSrc, "cassandra.yaml.tmpl"), "utf8")),
@@ -121,7 +141,8 @@ function renderConf({ port }) {
   const jvm = sub(readFileSync(path.join(confSrc, "jvm17.options"), "utf8"))
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"));
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => (heap && /^-Xm[sx]/.test(l) ? `${l.slice(0, 4)}${heap}` : l));
   return { conf, jvm };
 }
 
@@ -135,7 +156,7 @@ function readPid() {
   }
 }
 
-async function cqlReady(host, port) {
+export async function cqlReady(host, port) {
   const { default: cassandra } = await import("cassandra-driver");
   const client = new cassandra.Client({
     contactPoints: [`${host}:${port}`],
@@ -172,28 +193,18 @@ export async function ensureCassandra(contactPoints, { timeoutMs = 240_000 } = {
     const java = ensureJava();
     const lib = ensureJars();
     const { conf, jvm } = renderConf({ port });
-    const jamm = readdirSync(lib).find((f) => /^jamm-.*\.jar$/.test(f));
-    const args = [
-      ...jvm,
-      `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
-      `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
-      `-Dcassandra.logdir=${logDir}`,
-      `-Dcassandra.storagedir=${home}`,
-      "-Dcassandra-foreground=yes",
-      `-Dcassandra.jmx.local.port=${port === 9042 ? 7199 : port + 2}`,
-      ...(jamm ? [`-javaagent:${path.join(lib, jamm)}`] : []),
-      "-cp",
-      `${conf}:${lib}/*`,
-      "org.apache.cassandra.service.CassandraDaemon",
-    ];
     log(
       `starting Cassandra ${CASSANDRA_VERSION} on ${host}:${port} (data in ${home}; first start takes ~30 s)…`,
     );
-    const out = openSync(path.join(logDir, "stdout.log"), "a");
-    const child = spawn(java, args, { detached: true, stdio: ["ignore", out, out], cwd: home });
-    closeSync(out);
-    child.unref();
-    pid = child.pid;
+    pid = launchCassandra({
+      java,
+      lib,
+      conf,
+      jvm,
+      home,
+      logDir,
+      jmxPort: port === 9042 ? 7199 : port + 2,
+    });
     writeFileSync(pidFile, `${pid}\n`);
   }
   await waitFor(
@@ -209,6 +220,34 @@ export async function ensureCassandra(contactPoints, { timeoutMs = 240_000 } = {
     if (err instanceof ProvisionError && /exited/.test(err.message)) throw err;
     throw new ProvisionError(`${err.message}\n${logTail()}`);
   });
+}
+
+/**
+ * Start one Cassandra JVM (detached, logs in `logDir`/stdout.log) from a
+ * rendered `conf` dir and JVM options; returns its pid. Also used by the
+ * 3-node drill (scripts/drill-cassandra.mjs).
+ */
+export function launchCassandra({ java, lib, conf, jvm, home, logDir, jmxPort }) {
+  mkdirSync(logDir, { recursive: true });
+  const jamm = readdirSync(lib).find((f) => /^jamm-.*\.jar$/.test(f));
+  const args = [
+    ...jvm,
+    `-Dcassandra.config=file://${path.join(conf, "cassandra.yaml")}`,
+    `-Dlogback.configurationFile=${path.join(conf, "logback.xml")}`,
+    `-Dcassandra.logdir=${logDir}`,
+    `-Dcassandra.storagedir=${home}`,
+    "-Dcassandra-foreground=yes",
+    `-Dcassandra.jmx.local.port=${jmxPort}`,
+    ...(jamm ? [`-javaagent:${path.join(lib, jamm)}`] : []),
+    "-cp",
+    `${conf}:${lib}/*`,
+    "org.apache.cassandra.service.CassandraDaemon",
+  ];
+  const out = openSync(path.join(logDir, "stdout.log"), "a");
+  const child = spawn(java, args, { detached: true, stdio: ["ignore", out, out], cwd: home });
+  closeSync(out);
+  child.unref();
+  return child.pid;
 }
 
 /** Stop the Cassandra node this project started (no-op when none). */

@@ -2,7 +2,7 @@
 // stores. index.ts only creates the stores from env and listens; tests start
 // this on a random port with the test stores.
 import { createServer, type RequestListener, type Server as HttpServer } from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import {
   createDenyList,
@@ -30,6 +30,7 @@ import { registerTypingHandlers } from "./handlers/typing.handlers";
 import { createHttpHandler } from "./http";
 import { createMetrics, type Metrics } from "./metrics";
 import { watchAdapterLinks } from "./services/adapter-link";
+import { listenToClassicEmitters } from "./services/emitter-bridge";
 import {
   DEFAULT_PRESENCE_TIMINGS,
   PRESENCE_ROOM_PREFIX,
@@ -65,7 +66,14 @@ export interface AppOptions {
   presence?: Partial<TPresenceTimings>;
   /** Our load balancers (CIDRs): their X-Forwarded-For names the client for the per-IP handshake limit. */
   trustedProxies?: readonly string[];
+  /**
+   * The Socket.IO Redis adapter (REALTIME_ADAPTER): `classic` pub/sub
+   * (default) or Redis 7 `sharded` pub/sub. Every node must use the same.
+   */
+  adapter?: TAdapterKind;
 }
+
+export type TAdapterKind = "classic" | "sharded";
 
 export interface RelayApp {
   io: RelayServer;
@@ -94,13 +102,30 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
     pub: stores.duplicateRedis("adapter-pub"),
     sub: stores.duplicateRedis("adapter-sub"),
   };
+  const adapterKey = stores.keys.adapter();
+  const sharded = options.adapter === "sharded";
   const io: RelayServer = new Server(httpServer, {
     cors: { origin: options.corsOrigins, credentials: true },
+    // A load balancer in front must let a silent connection live longer than
+    // pingInterval + pingTimeout (40 s); Relay's nginx config (tooling/nginx.mjs) allows 75 s.
     pingInterval: 20_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    adapter: createAdapter(links.pub, links.sub, { key: stores.keys.adapter() }),
+    // Sharded: SPUBLISH/SSUBSCRIBE, one shard channel per namespace plus one
+    // per room with sockets on this node ("dynamic"), so an emit to a single
+    // room reaches only the nodes that have it.
+    adapter: sharded
+      ? createShardedAdapter(links.pub, links.sub, {
+          channelPrefix: adapterKey,
+          subscriptionMode: "dynamic",
+        })
+      : createAdapter(links.pub, links.sub, { key: adapterKey }),
   });
+  // The emitters of web, admin and push speak the classic protocol only
+  // (services/emitter-bridge.ts): a sharded node listens to it as well.
+  const stopEmitterBridge = sharded
+    ? listenToClassicEmitters(io.of("/"), links, adapterKey)
+    : () => {};
   // A node that lost its link to the others makes the clients that may have
   // missed events catch up (services/adapter-link.ts).
   watchAdapterLinks(links, logger, {
@@ -222,9 +247,14 @@ export function createApp(httpServer: HttpServer, stores: Stores, options: AppOp
       deny.close();
       await presence.drain();
       await new Promise<void>((resolve) => {
-        // This node's sockets only: a plain io.disconnectSockets() goes through the
-        // adapter and would disconnect every user on every node.
-        io.local.disconnectSockets(true);
+        // This node's sockets only (io.disconnectSockets() would go through the
+        // adapter to every node), and by closing their connections, not with a
+        // Socket.IO disconnect: clients take "transport close" as a reason to
+        // reconnect by themselves — through the load balancer, to another node —
+        // but "io server disconnect" as a kick they must not retry (it is what
+        // moderation sends). Pending writes are flushed first.
+        for (const socket of io.of("/").sockets.values()) socket.conn.close();
+        stopEmitterBridge();
         void io.close(() => resolve());
       });
       presence.close();

@@ -22,6 +22,23 @@ describe("realtime env", () => {
     expect(env.PRESENCE_LEASE_TTL_MS).toBe(30_000);
   });
 
+  it("REALTIME_ADAPTER: classic by default, sharded on request, nothing else", () => {
+    expect(loadRealtimeEnv(valid).REALTIME_ADAPTER).toBe("classic");
+    expect(loadRealtimeEnv({ ...valid, REALTIME_ADAPTER: "sharded" }).REALTIME_ADAPTER).toBe(
+      "sharded",
+    );
+    expect(thrownMessage(() => loadRealtimeEnv({ ...valid, REALTIME_ADAPTER: "cluster" }))).toMatch(
+      /REALTIME_ADAPTER/,
+    );
+  });
+
+  it("REALTIME_HOST: every interface unless set", () => {
+    expect(loadRealtimeEnv(valid).REALTIME_HOST).toBeUndefined();
+    expect(loadRealtimeEnv({ ...valid, REALTIME_HOST: "127.0.0.1" }).REALTIME_HOST).toBe(
+      "127.0.0.1",
+    );
+  });
+
   it("names each missing or bad variable and never prints secret values", () => {
     const secret = "tooshort-secret";
     const run = () =>

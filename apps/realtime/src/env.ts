@@ -17,6 +17,12 @@ const zMillis = z.coerce.number<string>().int().min(100).max(3_600_000);
 const ZRealtimeEnvFields = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   REALTIME_PORT: zPort.default(4000),
+  /**
+   * Bind address of the public port; default every interface. Nodes behind a
+   * local load balancer (`REALTIME_NODES` > 1 in `npm start`) listen on
+   * 127.0.0.1 only, so clients reach them through nginx.
+   */
+  REALTIME_HOST: z.string().min(1).optional(),
   ...ZStoreEnvFields,
   ...ZLogEnvFields,
   JWT_SECRET: zSecret,
@@ -32,6 +38,13 @@ const ZRealtimeEnvFields = z.object({
   REALTIME_INTERNAL_URL: zUrl.optional(),
   /** Our load balancers (CIDRs): only their X-Forwarded-For names the client (per-IP handshake limit). */
   TRUSTED_PROXIES: zTrustedProxies,
+  /**
+   * The Socket.IO Redis adapter (docs/operations.md, "The Redis adapter"):
+   * `classic` pub/sub (PUBLISH/PSUBSCRIBE) or `sharded` pub/sub (Redis ≥ 7,
+   * SPUBLISH/SSUBSCRIBE, one shard channel per room). Every node of a
+   * deployment must use the same one.
+   */
+  REALTIME_ADAPTER: z.enum(["classic", "sharded"]).default("classic"),
   /** Socket.IO handshakes per client IP per 10 s, across all nodes. */
   REALTIME_HANDSHAKE_LIMIT: z.coerce.number<string>().int().min(1).default(600),
   /** Names this node in logs and presence leases; defaults to hostname:port. */

@@ -37,6 +37,7 @@ function main() {
     nodeId,
     presence: presenceTimingsFromEnv(env),
     trustedProxies: env.TRUSTED_PROXIES,
+    adapter: env.REALTIME_ADAPTER,
   });
   // /metrics and /healthz for operators, on their own (loopback) port.
   const internalServer = createServer(app.internalHandler);
@@ -47,11 +48,20 @@ function main() {
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
   Promise.all([
-    listening(httpServer, env.REALTIME_PORT),
+    listening(httpServer, env.REALTIME_PORT, env.REALTIME_HOST),
     listening(internalServer, env.REALTIME_METRICS_PORT, env.REALTIME_METRICS_HOST),
   ]).then(
     ([port, metricsPort]) => {
-      logger.info({ port, metricsPort, metricsHost: env.REALTIME_METRICS_HOST }, "listening");
+      logger.info(
+        {
+          port,
+          host: env.REALTIME_HOST,
+          metricsPort,
+          metricsHost: env.REALTIME_METRICS_HOST,
+          adapter: env.REALTIME_ADAPTER,
+        },
+        "listening",
+      );
       unannounce = announceRealtimeNode(stores, {
         nodeId,
         url: env.REALTIME_INTERNAL_URL ?? `http://127.0.0.1:${metricsPort}`,

@@ -66,7 +66,7 @@ describe("a node whose link to Redis dropped", () => {
       const bobResync = nextEvent(b, "sync:required", () => true, 10_000);
       // The publisher side too: Alice's node hears Bob's node ask everyone to resync.
       const aliceResync = nextEvent(a, "sync:required", () => true, 10_000);
-      proxy.restore();
+      await proxy.restore();
       expect(await bobResync).toEqual({ reason: "link_lost" });
       expect(await aliceResync).toEqual({ reason: "link_lost" });
       // The resync is the later event: had the message been delivered live, it would be here by now.

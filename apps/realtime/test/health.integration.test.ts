@@ -146,7 +146,7 @@ describe("a store going down and coming back", () => {
     expect(down.body.dependencies.postgres!.status).toBe("up");
     expect(down.body.dependencies.redis!.status).toBe("up");
 
-    proxy.restore();
+    await proxy.restore();
     const up = await waitForHealth(node, (h) => h.status === 200);
     expect(up.body.dependencies.cassandra!.status).toBe("up");
   });
@@ -165,7 +165,7 @@ describe("a store going down and coming back", () => {
       const down = await waitForHealth(n, (h) => h.status === 503);
       expect(down.body.dependencies.redis!.status).toBe("down");
       expect(down.body.dependencies.cassandra!.status).toBe("up");
-      redisProxy.restore();
+      await redisProxy.restore();
       await waitForHealth(n, (h) => h.status === 200);
     } finally {
       await n.close();

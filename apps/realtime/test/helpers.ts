@@ -1,10 +1,13 @@
 // Start real realtime nodes (random ports) against the test stores: in this
 // process (startNode) or as a child process that can be SIGKILLed
-// (startNodeProcess).
+// (startNodeProcess); and nginx in front of several of them (startNginx).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { io as connect, type Socket } from "socket.io-client";
@@ -17,6 +20,7 @@ import {
 } from "@relay/core";
 import type { ClientToServerEvents, ServerToClientEvents } from "@relay/shared/events";
 import type { TUserRole } from "@relay/shared/schemas";
+import { startNginx as runNginx, type NginxProcess } from "@relay/tooling/nginx";
 import { createApp, createRealtimeHttpServer, type RelayApp } from "../src/app";
 import { loadRealtimeEnv, type TRealtimeEnv } from "../src/env";
 import { presenceTimingsFromEnv } from "../src/services/presence-logic";
@@ -48,6 +52,7 @@ export async function startNode(overrides: Partial<TRealtimeEnv> = {}): Promise<
     nodeId: nodeEnv.NODE_ID ?? randomUUID().slice(0, 8),
     presence: presenceTimingsFromEnv(nodeEnv),
     trustedProxies: nodeEnv.TRUSTED_PROXIES,
+    adapter: nodeEnv.REALTIME_ADAPTER,
   });
   const internalServer = createServer(app.internalHandler);
   await Promise.all(
@@ -86,18 +91,27 @@ export async function signTestToken(
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Connect a real Socket.IO client; resolves once connected, rejects with the connect_error. */
+/**
+ * Connect a real Socket.IO client; resolves once connected, rejects with the
+ * connect_error. `localAddress` binds the client's end (127.0.0.2 … are other
+ * clients on the loopback); `reconnect` turns on Socket.IO's automatic
+ * reconnection (fast and without jitter) instead of none.
+ */
 export function connectClient(
   url: string,
   auth: Record<string, unknown>,
-  opts: { headers?: Record<string, string> } = {},
+  opts: { headers?: Record<string, string>; localAddress?: string; reconnect?: boolean } = {},
 ): Promise<TestClient> {
   const socket: TestClient = connect(url, {
     auth,
     transports: ["websocket"],
-    reconnection: false,
+    reconnection: opts.reconnect ?? false,
+    ...(opts.reconnect
+      ? { reconnectionDelay: 50, reconnectionDelayMax: 200, randomizationFactor: 0 }
+      : {}),
     forceNew: true,
     ...(opts.headers ? { extraHeaders: opts.headers } : {}),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
   });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
@@ -147,7 +161,10 @@ export async function startNodeProcess(
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // never leave a half-started node behind
+      reject(new Error(`node did not start:\n${out}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('"msg":"listening"')) {
@@ -169,6 +186,52 @@ export async function startNodeProcess(
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+  };
+}
+
+export interface TestNginx {
+  /** Where clients connect: http://127.0.0.1:<port>. */
+  url: string;
+  process: NginxProcess;
+  /** Graceful reload with another list of nodes. */
+  reload(upstreamUrls: readonly string[]): Promise<void>;
+  /** Stop nginx (fast) and remove its runtime directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * nginx in front of `upstreamUrls` (the nodes' URLs), with the generated
+ * configuration `npm start` uses (tooling/nginx.mjs) but one worker (so
+ * round robin is predictable) and its runtime directory in the OS temp dir.
+ * Fails with NginxMissingError's message when nginx is not installed
+ * (`npm test` installs it first).
+ */
+export async function startNginx(
+  upstreamUrls: readonly string[],
+  opts: { forwardedFor?: "replace" | "append" } = {},
+): Promise<TestNginx> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "relay-nginx-"));
+  let lb: NginxProcess;
+  try {
+    lb = await runNginx({
+      dir,
+      host: "127.0.0.1",
+      upstreams: upstreamUrls,
+      workerProcesses: 1,
+      ...(opts.forwardedFor ? { forwardedFor: opts.forwardedFor } : {}),
+    });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: lb.url,
+    process: lb,
+    reload: (urls) => lb.reload(urls),
+    async close() {
+      await lb.stop("fast");
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

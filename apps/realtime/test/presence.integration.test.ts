@@ -443,7 +443,7 @@ describe("presence when a node's Redis connection drops", () => {
       await setStatus(b, "away");
       expect(seen).toEqual([]);
       const away = presenceEvent(a, bob.id, "away");
-      proxy.restore();
+      await proxy.restore();
       await away;
     } finally {
       await flaky.close();

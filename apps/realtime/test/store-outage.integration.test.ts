@@ -60,7 +60,7 @@ describe("Cassandra down during a send", () => {
       ) as { seq: number; stored: boolean };
       expect(reserved).toMatchObject({ seq: 2, stored: false });
 
-      proxy.restore();
+      await proxy.restore();
       const delivered = nextEvent<TMessage>(
         b,
         "message:new",

@@ -12,6 +12,7 @@ import type { Logger } from "./logger";
 import type { Sequencer } from "./messages/sequencer";
 import type { PushPort } from "./push/queue";
 import type { RateLimits } from "./rate-limits";
+import type { OwnMarks } from "./receipts/receipts";
 import type { RedisKeys } from "./redis-keys";
 
 export interface CoreDeps {
@@ -30,6 +31,8 @@ export interface CoreDeps {
    * `markReceipt` the silent "clear" of a read conversation (push/queue.ts).
    */
   push: PushPort;
+  /** Senders' own read marks, coalesced off the send path (receipts/receipts.ts). */
+  ownMarks: OwnMarks;
   logger: Logger;
 }
 

@@ -17,6 +17,7 @@ import type { Logger } from "./logger";
 import { createSequencer } from "./messages/sequencer";
 import { createDisabledPush, createPushQueue } from "./push/queue";
 import { createRateLimits, type TRateLimitOverrides } from "./rate-limits";
+import { createOwnMarks } from "./receipts/receipts";
 import { redisKeys } from "./redis-keys";
 
 export interface StoresOptions {
@@ -89,6 +90,7 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
           logger,
         });
   let closing: Promise<void> | undefined;
+  const ownMarks = createOwnMarks({ db, logger });
   return {
     db,
     redis,
@@ -103,11 +105,13 @@ export function createStores(env: TStoreEnv, opts: StoresOptions): Stores {
       logger.warn({ err, event }, "realtime event not published"),
     ),
     push,
+    ownMarks,
     logger,
     duplicateRedis: connectRedis,
     close() {
-      closing ??= push
-        .close()
+      closing ??= ownMarks
+        .flush()
+        .then(() => push.close())
         .catch(() => undefined)
         .then(() =>
           Promise.allSettled([

@@ -33,12 +33,22 @@ const COLUMNS =
  * Messages in Cassandra (tables from cql/001_messages.cql).
  *
  * - All statements are prepared and run at LOCAL_QUORUM (configurable).
- * - insert() is one LOGGED batch: the message row, the messages_by_id lookup and
- *   the conversation head. The batch log makes the three eventually all-or-
- *   nothing, so the head never lags a stored row (maxSeq is safe for seq
- *   recovery). Row and lookup are written USING TIMESTAMP created_at (µs), the
- *   head USING TIMESTAMP seq (a max register, see the CQL file), so a retried
- *   insert is idempotent and never reverts a later edit/delete.
+ * - insert() is one UNLOGGED batch of four rows: the message, its
+ *   messages_by_id lookup, the conversation head and the clientMsgId lookup
+ *   (messages_by_client_msg). It resolves only once every row reached
+ *   LOCAL_QUORUM, so an acknowledged message is as durable as with a logged
+ *   batch; a failed insert may have written some rows, and the client's
+ *   retry (same seq, same id, same timestamps) writes them all — idempotent.
+ *   Rows and lookups are written USING TIMESTAMP created_at (µs), the head
+ *   USING TIMESTAMP seq (a max register, see the CQL file), so a retried
+ *   insert never reverts a later edit/delete. Not LOGGED: the batch log buys
+ *   all-or-nothing only for sends that are never retried, and costs a write
+ *   to two more replicas per message; with one node of three down (before
+ *   the others convict it) its "batchlog write at consistency TWO" failed
+ *   every send — npm run drill:cassandra, docs/operations.md. Readers cope
+ *   with the partial rows an abandoned send can leave: a head ahead of its
+ *   row (page/latest walk past it), a row without its lookups (findById and
+ *   findByClientMsgId answer null).
  * - edit()/markDeleted() write with a client-chosen timestamp above both the
  *   insert timestamp and any earlier write from this process, so they are
  *   idempotent on retry and always beat a (late) retried insert.
@@ -137,7 +147,7 @@ export class CassandraMessageRepository implements MessageRepository {
               },
             ]),
       ],
-      { ...this.#options, logged: true, isIdempotent: true },
+      { ...this.#options, logged: false, isIdempotent: true },
     );
   }
 

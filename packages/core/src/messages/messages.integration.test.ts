@@ -159,7 +159,7 @@ describe("sendMessage", () => {
       // Redis is back (empty for this send, as after a restart): the retry
       // finds the stored message and stores no second copy.
       cutAfterInsert = false;
-      proxy.restore();
+      await proxy.restore();
       await s.redis.del(
         s.keys.dedup(conversationId, alice.id, clientMsgId),
         s.keys.dedupSince(conversationId),

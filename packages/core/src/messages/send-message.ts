@@ -29,7 +29,6 @@ import { requireMember } from "../conversations/access";
 import { markParticipated } from "../conversations/contacts";
 import type { CoreDeps, TActor } from "../deps";
 import { orUnavailable } from "../errors";
-import { advanceOwnMarks } from "../receipts/receipts";
 import type { TSendRecord } from "./sequencer";
 import { toMessage } from "./wire";
 
@@ -44,6 +43,7 @@ export type SendMessageDeps = Pick<
   | "limits"
   | "events"
   | "push"
+  | "ownMarks"
   | "logger"
 >;
 
@@ -108,8 +108,11 @@ export async function sendMessage(
   input: { actor: TActor } & TMessageSendPayload,
 ): Promise<TMessageSendResult> {
   const { actor, conversationId, clientMsgId } = input;
-  const members = await requireMember(deps.membership, conversationId, actor.userId);
-  await deps.limits.enforce("send", actor.userId);
+  // Membership and the rate limit are independent reads: one round trip's wait, not two.
+  const [members] = await Promise.all([
+    requireMember(deps.membership, conversationId, actor.userId),
+    deps.limits.enforce("send", actor.userId),
+  ]);
 
   const key = { conversationId, senderId: actor.userId, clientMsgId };
   const { record: rec, found } = await orUnavailable("sequencer", () => reserve(deps, key));
@@ -187,7 +190,7 @@ export async function sendMessage(
           markParticipated(deps, { conversationId, userId: actor.userId }),
         ),
   ]);
-  void advanceOwnMarks(deps, { conversationId, userId: actor.userId, seq: rec.seq });
+  deps.ownMarks.advance({ conversationId, userId: actor.userId, seq: rec.seq });
   // Replying reads the conversation: clear its notification on the sender's phones.
   deps.push
     .conversationRead({ userId: actor.userId, conversationId, readSeq: rec.seq })

@@ -59,21 +59,59 @@ export async function markReceipt(
 }
 
 /**
- * The sender's own marks follow their message: your own message is read.
- * The send path does not await it (the ack does not wait for Postgres); it
- * never rejects: a failure is logged and healed by the sender's next read
- * receipt.
+ * The sender's own marks follow their messages: your own message is read.
+ * Written off the send path and coalesced: each process keeps the highest
+ * seq per (conversation, sender) for `flushMs` and writes them all in one
+ * UPDATE, so a busy conversation costs one Postgres write per second per
+ * node, not one per message. Nothing depends on these marks at once:
+ * unread never counts your own messages (receipts/unread.ts), and what a
+ * crash loses (≤ flushMs) your next send or read receipt writes again.
+ * Never rejects: a failed flush is logged.
  */
-export async function advanceOwnMarks(
+export function createOwnMarks(
   deps: Pick<CoreDeps, "db" | "logger">,
-  input: { conversationId: string; userId: string; seq: number },
-): Promise<void> {
-  const { conversationId, userId, seq } = input;
-  await deps.db
-    .$executeRaw`UPDATE "Membership" SET "lastReadSeq" = GREATEST("lastReadSeq", ${seq}), "lastDeliveredSeq" = GREATEST("lastDeliveredSeq", ${seq}) WHERE "conversationId" = ${conversationId}::uuid AND "userId" = ${userId}::uuid`.catch(
-    (err: unknown) => {
-      deps.logger.warn({ err, conversationId }, "could not advance the sender's read mark");
-      return 0;
+  opts: { flushMs?: number } = {},
+) {
+  const flushMs = opts.flushMs ?? 1_000;
+  const pending = new Map<string, { conversationId: string; userId: string; seq: number }>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.size === 0) return inFlight;
+    const batch = [...pending.values()];
+    pending.clear();
+    const conversations = batch.map((b) => b.conversationId);
+    const users = batch.map((b) => b.userId);
+    const seqs = batch.map((b) => BigInt(b.seq));
+    inFlight = inFlight.then(() =>
+      deps.db.$executeRaw`
+        UPDATE "Membership" m SET "lastReadSeq" = GREATEST(m."lastReadSeq", v.seq), "lastDeliveredSeq" = GREATEST(m."lastDeliveredSeq", v.seq)
+        FROM (SELECT unnest(${conversations}::uuid[]) AS c, unnest(${users}::uuid[]) AS u, unnest(${seqs}::bigint[]) AS seq) v
+        WHERE m."conversationId" = v.c AND m."userId" = v.u`.then(
+        () => undefined,
+        (err: unknown) => {
+          deps.logger.warn({ err, marks: batch.length }, "could not advance senders' read marks");
+        },
+      ),
+    );
+    return inFlight;
+  }
+
+  return {
+    /** Remember that `userId` sent `seq` (written within flushMs). */
+    advance(input: { conversationId: string; userId: string; seq: number }): void {
+      const key = `${input.conversationId}:${input.userId}`;
+      const prev = pending.get(key);
+      if (!prev || prev.seq < input.seq) pending.set(key, input);
+      timer ??= setTimeout(() => void flush(), flushMs);
+      timer.unref?.();
     },
-  );
+    /** Write what is pending now (shutdown, tests). */
+    flush,
+  };
 }
+
+export type OwnMarks = ReturnType<typeof createOwnMarks>;
