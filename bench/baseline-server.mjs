@@ -56,18 +56,34 @@ async function openCassandra() {
     protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
   });
   await client.connect();
-  await client.execute(
-    `CREATE TABLE IF NOT EXISTS bench_baseline_messages (
-       conversation_id uuid,
-       seq bigint,
-       message_id uuid,
-       sender_id text,
-       client_msg_id text,
-       body text,
-       created_at timestamp,
-       PRIMARY KEY (conversation_id, seq)
-     ) WITH comment = 'bench/baseline-server.mjs: the socket+Cassandra baseline (one row per message)'`,
+  // DDL only when the table is missing (a schema change waits for schema
+  // agreement, which other sessions' migrations on a shared cluster can hold up).
+  const exists = await client.execute(
+    "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+    [keyspace, "bench_baseline_messages"],
   );
+  for (let attempt = 1; exists.rowLength === 0; attempt++) {
+    try {
+      await client.execute(
+        `CREATE TABLE IF NOT EXISTS bench_baseline_messages (
+           conversation_id uuid,
+           seq bigint,
+           message_id uuid,
+           sender_id text,
+           client_msg_id text,
+           body text,
+           created_at timestamp,
+           PRIMARY KEY (conversation_id, seq)
+         ) WITH comment = 'bench/baseline-server.mjs: the socket+Cassandra baseline (one row per message)'`,
+        [],
+        { readTimeout: 60_000 },
+      );
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      process.stderr.write(`creating bench_baseline_messages failed (${err?.message}); retrying\n`);
+    }
+  }
   const insert =
     "INSERT INTO bench_baseline_messages (conversation_id, seq, message_id, sender_id, client_msg_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
   return {

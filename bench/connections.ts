@@ -41,7 +41,8 @@ import {
   type Worker,
 } from "./procs";
 import { createCpuSampler } from "./procstat";
-import { ROOT, runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
+import { CONNECTIONS_SECTION, renderConnections } from "./report.mjs";
+import { ROOT, runInfo, writeDocSection, writeResult } from "./results";
 import type { TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
@@ -301,51 +302,8 @@ async function main() {
     targets,
   };
   const file = writeResult("connections", result);
-  await writeDocSection(SECTION, render(result, file));
+  await writeDocSection(CONNECTIONS_SECTION, renderConnections(result, file));
   log(`results: bench/results/${file}; section "Connections" in docs/benchmarks.md (root ${ROOT})`);
-}
-
-const SECTION = { name: "connections", by: "bench/connections.ts", heading: "Connections (S1)" };
-
-const kib = (b: number) => `${round(b / 1024, 1)} KiB`;
-const mib = (b: number) => `${round(b / 2 ** 20, 0)} MiB`;
-
-function render(
-  r: TRunInfo & {
-    load: number[];
-    settings: typeof SETTINGS;
-    fdLimits: { soft: number; hard: number };
-    perServer: number;
-    targets: TTargetResult[];
-  },
-  file: string,
-): string {
-  const bare = r.targets.find((x) => x.id === "bare");
-  const relay = r.targets.find((x) => x.id === "relay");
-  const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(1)}×` : "–");
-  const limited = r.perServer < r.settings.wanted;
-  return [
-    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. The client processes and the server share the 2 cores.`,
-    "",
-    `Open-files limit: soft ${r.fdLimits.soft}, hard ${r.fdLimits.hard} (\`ulimit -Sn\` / \`ulimit -Hn\`; every process is started with its soft limit raised to the hard one). ${limited ? `**A server process can hold at most ~${r.fdLimits.hard} sockets here, so the target of ${r.settings.wanted.toLocaleString("en-US")} was cut to ${r.perServer.toLocaleString("en-US")} per server** (hard limit − ${r.settings.serverFdMargin} for the server's own files); the limit is the machine's, not Relay's or Socket.IO's.` : `Target ${r.perServer.toLocaleString("en-US")} sockets per server.`} Sockets come from ${Math.max(...r.targets.map((x) => x.clients))} client processes of ≤ ${r.settings.perClient.toLocaleString("en-US")} sockets, each connecting from ${r.settings.addressesPerClient} source addresses (127.x.y.z, the \`localAddress\` option) with ${r.settings.concurrency} handshakes in flight; memory is read through the server's inspector after a full GC, before the first socket and ${r.settings.holdS} s after the last one, with every socket still open.`,
-    "",
-    "| server | sockets held (server's count) | failed | still open after the hold | connects/s | handshake p50 / p99 (ms) | server CPU per connect | clients' CPU per connect (machine busy) | RSS per connection | heap per connection | external per connection | RSS before → after |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...r.targets.map(
-      (x) =>
-        `| ${x.id} — ${x.description} | ${x.connected.toLocaleString("en-US")} (${x.serverCount ?? "?"}) | ${x.failed}${
-          x.failed
-            ? ` (${Object.entries(x.errors)
-                .map(([e, c]) => `${e}: ${c}`)
-                .join("; ")})`
-            : ""
-        } | ${x.stillOpenAfterHold.toLocaleString("en-US")} | ${x.connectsPerS.toLocaleString("en-US")} | ${x.handshake.p50} / ${x.handshake.p99} | ${x.serverCpuUsPerConnect} µs | ${x.clientCpuUsPerConnect} µs (${x.machineBusyPct}%) | ${kib(x.perConnection.rss)} | ${kib(x.perConnection.heapUsed)} | ${kib(x.perConnection.external)} | ${mib(x.before.procRss)} → ${mib(x.after.procRss)} |`,
-    ),
-    "",
-    relay && bare
-      ? `Relay ÷ bare Socket.IO: RSS per connection ${ratio(relay.perConnection.rss, bare.perConnection.rss)}, heap per connection ${ratio(relay.perConnection.heapUsed, bare.perConnection.heapUsed)}, connects/s ${(relay.connectsPerS / bare.connectsPerS).toFixed(2)}. At ${kib(relay.perConnection.rss)} per connection, 50,000 sockets would need about ${mib(relay.perConnection.rss * 50_000 + relay.before.procRss)} of RSS on one node.`
-      : "",
-  ].join("\n");
 }
 
 main().then(

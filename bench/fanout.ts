@@ -22,7 +22,8 @@ import { createTokenService } from "@relay/core";
 import { LIMITS } from "@relay/shared/limits";
 import { log as logFor, startBaseline, startRelayNode, stopAll, type Proc } from "./procs";
 import { createCpuSampler, type TCpuUsage } from "./procstat";
-import { runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
+import { FANOUT_SECTION, renderFanout } from "./report.mjs";
+import { runInfo, writeDocSection, writeResult } from "./results";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
@@ -295,40 +296,8 @@ async function main() {
     results,
   };
   const file = writeResult("fanout", result);
-  await writeDocSection(SECTION, render(result, file));
+  await writeDocSection(FANOUT_SECTION, renderFanout(result, file));
   log(`results: bench/results/${file}; section "Group fan-out" in docs/benchmarks.md`);
-}
-
-const SECTION = { name: "fanout", by: "bench/fanout.ts", heading: "Group fan-out (S4)" };
-
-function render(
-  r: TRunInfo & {
-    load: number[];
-    settings: typeof SETTINGS;
-    groupMaxMembers: number;
-    results: TGroupResult[];
-  },
-  file: string,
-): string {
-  const s = r.settings;
-  const find = (t: string, m: number) => r.results.find((x) => x.target === t && x.members === m);
-  const cpuCell = (x: TGroupResult) =>
-    Object.entries(x.cpu.processesPct)
-      .filter(([k, v]) => v >= 1 && k !== "other" && k !== "kernel irq")
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ");
-  return [
-    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. One process holds every member's socket and the sender's and measures (the 2 cores are shared with the servers).`,
-    "",
-    `One sender (member 0, on node 1) sends ${s.rate} msg/s open loop for ${s.measureS} s (after ${s.warmupMessages} warm-up messages) to a group; every other member has one socket. Relay: ${s.relayNodes} nodes on one Redis, members round-robin over them, each send stored and fanned out once through the Redis adapter (each node delivers to its own members). Baseline: one raw Socket.IO server with the default in-memory adapter, the same sockets, the same broadcast (\`io.to(every member's user room).emit\`), no store. Last-recipient latency = scheduled send → the last of the group's other members has the \`message:new\` (messages that reached everyone). The ${Math.max(...s.groups)}-member group's memberships were written directly to Postgres (LIMITS.groupMaxMembers is ${r.groupMaxMembers}).`,
-    "",
-    "| group | target | deliveries/s | last recipient p50 / p99 / max (ms) | each delivery p50 / p99 (ms) | ack p50 / p99 (ms) | missing deliveries | CPU % of a core (machine %) | last-recipient p99 ÷ baseline |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...r.results.map((x) => {
-      const b = find("baseline", x.members);
-      return `| ${x.members} | ${x.target} | ${x.deliveriesPerS.toLocaleString("en-US")} (of ${(s.rate * x.recipients).toLocaleString("en-US")} offered) | ${x.lastRecipient.p50} / ${x.lastRecipient.p99} / ${x.lastRecipient.max} | ${x.delivery.p50} / ${x.delivery.p99} | ${x.ack.p50} / ${x.ack.p99} | ${x.missing} of ${x.expectedDeliveries.toLocaleString("en-US")} | ${cpuCell(x)} (${x.cpu.machineBusyPct}%) | ${x.target === "baseline" ? "1×" : b ? `${(x.lastRecipient.p99 / b.lastRecipient.p99).toFixed(1)}×` : "–"} |`;
-    }),
-  ].join("\n");
 }
 
 main().then(

@@ -51,6 +51,8 @@ interface Victim extends TVictimIn {
 }
 
 let closing = false;
+/** Why sync/history requests failed (error code or "timeout"), over all victims. */
+const errorCodes: Record<string, number> = {};
 
 const now = () => performance.timeOrigin + performance.now();
 const send = (m: unknown) => process.send?.(m);
@@ -128,8 +130,10 @@ async function catchUp(v: Victim, s: Socket) {
       v.caughtUpAt ||= now();
       v.phase = "caughtUp";
       return;
-    } catch {
+    } catch (err) {
       v.errors++;
+      const code = err instanceof Error ? err.message.slice(0, 60) : String(err);
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
       if (tries >= 5 || !s.connected) {
         v.phase = "failed";
         return;
@@ -233,6 +237,7 @@ process.on("message", (m: { type: string } & Record<string, unknown>) => {
   } else if (m.type === "report") {
     send({
       type: "report",
+      errorCodes,
       victims: victims.map((v) => ({
         userId: v.userId,
         conversationId: v.conversationId,

@@ -34,8 +34,9 @@ import {
   type Worker,
 } from "./procs";
 import { createCpuSampler, type TCpuUsage } from "./procstat";
-import { runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
-import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
+import { RECONNECT_SECTION, renderReconnect } from "./report.mjs";
+import { runInfo, writeDocSection, writeResult } from "./results";
+import { newHistogram, recordMs, summarize } from "./stats";
 import { openBenchStores } from "./stores";
 
 const env = process.env;
@@ -305,13 +306,20 @@ async function main() {
     stopSending = true;
     await loop;
     await sleep(s.drainS * 1000);
-    const reports = (
-      await Promise.all(
-        workers.map((w) =>
-          w.request<{ victims: TVictimReport[] }>({ type: "report" }, "report", 60_000),
+    const replies = await Promise.all(
+      workers.map((w) =>
+        w.request<{ victims: TVictimReport[]; errorCodes: Record<string, number> }>(
+          { type: "report" },
+          "report",
+          60_000,
         ),
-      )
-    ).flatMap((r) => r.victims);
+      ),
+    );
+    const reports = replies.flatMap((r) => r.victims);
+    const syncErrorCodes: Record<string, number> = {};
+    for (const r of replies)
+      for (const [k, n] of Object.entries(r.errorCodes ?? {}))
+        syncErrorCodes[k] = (syncErrorCodes[k] ?? 0) + n;
 
     // ---- what arrived
     const byConv = new Map<string, TAcked[]>();
@@ -394,6 +402,7 @@ async function main() {
       reconnectAttempts: attempts,
       historyPages: pages,
       syncOrHistoryErrors: syncErrors,
+      syncErrorCodes,
       checkedDeliveries: checked,
       unverifiedDeliveries: unverified,
       laterDrops,
@@ -439,88 +448,9 @@ async function main() {
     // The backlog experiment is a result of its own, beside (not instead of) the real storm.
     const name = s.listenBacklog ? `reconnect-backlog-${s.listenBacklog}` : "reconnect";
     const file = writeResult(name, result as { startedAt: string });
-    if (!s.listenBacklog)
-      await writeDocSection(SECTION, render(result as unknown as TResult, file));
+    if (!s.listenBacklog) await writeDocSection(RECONNECT_SECTION, renderReconnect(result, file));
     log(`results: bench/results/${file}; section "Reconnect storm" in docs/benchmarks.md`);
   }
-}
-
-const SECTION = { name: "reconnect", by: "bench/reconnect.ts", heading: "Reconnect storm (S6)" };
-
-type TResult = TRunInfo & {
-  load: number[];
-  settings: typeof SETTINGS;
-  victims: number;
-  connectedBeforeKill: number;
-  sent: number;
-  acked: number;
-  ackedBeforeKill: number;
-  ackedAfterKill: number;
-  sendErrors: number;
-  ack: TLatencySummary;
-  disconnected: TLatencySummary;
-  reconnected: TLatencySummary;
-  handshake: TLatencySummary;
-  caughtUp: TLatencySummary;
-  caughtUpAfterReconnect: TLatencySummary;
-  reconnectedAll: TPopulationSummary;
-  caughtUpAll: TPopulationSummary;
-  notCaughtUp: number;
-  reconnectAttempts: number;
-  historyPages: number;
-  syncOrHistoryErrors: number;
-  checkedDeliveries: number;
-  unverifiedDeliveries: number;
-  laterDrops: number;
-  lost: number;
-  lostAtCatchUp: number;
-  lostSamples: string[];
-  heldVia: { liveOnA: number; catchUp: number; liveOnNewNode: number };
-  settledS: number | null;
-  listenOverflows: number | null;
-  stormCpu: TCpuUsage;
-};
-
-function render(r: TResult, file: string): string {
-  const s = r.settings;
-  const row = (name: string, l: TLatencySummary) =>
-    `| ${name} | ${l.count.toLocaleString("en-US")} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} |`;
-  const later = `> ${s.maxStormS * 1000} (not by the bound)`;
-  const pop = (name: string, l: TPopulationSummary) =>
-    `| ${name} | ${l.count.toLocaleString("en-US")} of ${l.population.toLocaleString("en-US")} | ${l.p50 ?? later} | ${l.p90 ?? later} | ${l.p99 ?? later} | ${l.max ?? later} |`;
-  return [
-    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. Three Relay nodes, the ${s.clientProcesses} victim client processes, the senders and Postgres/Redis/Cassandra share the 2 cores.`,
-    "",
-    `${r.connectedBeforeKill.toLocaleString("en-US")} clients on node A (groups of ${s.groupSize} clients + 1 sender, ${Math.ceil(s.victims / s.groupSize).toLocaleString("en-US")} groups; the ${s.senders} senders on nodes B and C). ${s.rate} msg/s open loop round-robin over the groups from ${s.preS} s before node A is SIGKILLed until every client is caught up + ${s.tailS} s. Each client reconnects like socket.io-client (1 s × 2^n ± 50 %, ≤ 5 s) to B or C, then \`sync\` with its contiguous mark and \`message:history\` from it until \`hasMore\` is false. Times from the SIGKILL, ms, over all the clients (a percentile the bound cut off is shown as such):`,
-    "",
-    "| until | clients | p50 | p90 | p99 | max |",
-    "| --- | --- | --- | --- | --- | --- |",
-    row("saw its socket close", r.disconnected),
-    pop("**reconnected** (handshake done on B or C)", r.reconnectedAll),
-    pop("**caught up** (sync + history done)", r.caughtUpAll),
-    row("(the successful attempt's handshake alone)", r.handshake),
-    row("caught up, counted from its reconnect (clients that got there)", r.caughtUpAfterReconnect),
-    row("senders' ack (scheduled send → ack), whole run", r.ack),
-    "",
-    `**Lost: ${r.lost}** of ${r.checkedDeliveries.toLocaleString("en-US")} (message, member) pairs acked to the senders, over the clients caught up at the end${r.unverifiedDeliveries ? ` (${r.unverifiedDeliveries.toLocaleString("en-US")} more pairs belong to clients still reconnecting or syncing at the end: not checked)` : ""} (${r.acked.toLocaleString("en-US")} messages acked of ${r.sent.toLocaleString("en-US")} sent, ${r.ackedBeforeKill.toLocaleString("en-US")} before the kill, ${r.ackedAfterKill.toLocaleString("en-US")} after; ${r.sendErrors} send errors or timeouts). Acked before a client's \`sync\` went out but not held when its catch-up finished: **${r.lostAtCatchUp}**. What the clients hold came live on node A ${r.heldVia.liveOnA.toLocaleString("en-US")}, by catch-up ${r.heldVia.catchUp.toLocaleString("en-US")}, live on the new node ${r.heldVia.liveOnNewNode.toLocaleString("en-US")}. Clients not caught up within the bound (${s.maxStormS} s): ${r.notCaughtUp}; reconnect attempts ${r.reconnectAttempts.toLocaleString("en-US")}, history pages ${r.historyPages.toLocaleString("en-US")}, sync/history errors retried ${r.syncOrHistoryErrors}; sockets dropped again after their reconnect (each reconnected and caught up again) ${r.laterDrops}. During the storm (kill → settled + ${s.tailS} s) the two surviving nodes used ${r.stormCpu.processesPct["relay-B"]}% and ${r.stormCpu.processesPct["relay-C"]}% of a core, the client processes ${Object.entries(
-      r.stormCpu.processesPct,
-    )
-      .filter(([k]) => k.startsWith("clients-"))
-      .map(([, v]) => `${v}%`)
-      .join(
-        " and ",
-      )}, Cassandra ${r.stormCpu.processesPct["cassandra (java)"]}%, Postgres ${r.stormCpu.processesPct.postgres}%, Redis ${r.stormCpu.processesPct.redis}%; the machine was ${r.stormCpu.machineBusyPct}% busy${
-      r.stormCpu.processesPct.other
-        ? ` (${r.stormCpu.processesPct.other}% of a core outside these processes${
-            r.stormCpu.otherTop && Object.keys(r.stormCpu.otherTop).length
-              ? `, busiest: ${Object.entries(r.stormCpu.otherTop)
-                  .map(([k, v]) => `${k} ${v}%`)
-                  .join(", ")}`
-              : ""
-          })`
-        : ""
-    }. Connection attempts the kernel dropped at a full accept queue during the storm (TcpExt ListenOverflows, machine-wide): ${r.listenOverflows?.toLocaleString("en-US") ?? "–"}.${r.lostSamples.length ? ` Lost, e.g.: ${r.lostSamples.join("; ")}.` : ""}`,
-  ].join("\n");
 }
 
 main().then(

@@ -336,7 +336,9 @@ export function renderMarkdown(r) {
         `(of ${r.backgroundCpu.cores} cores). `
       : "") +
       '"other" = busy time of the machine not accounted to the processes listed, i.e. other work ' +
-      `on the box; a step with other > ${r.settings.noiseOtherCpuPct}% of a core is re-run (at most ${r.settings.noiseRetriesPerTarget ?? 1} per target; the table shows the re-run).`,
+      ((r.settings.noiseRetriesPerTarget ?? 1) > 1
+        ? `on the box; a step with other > ${r.settings.noiseOtherCpuPct}% of a core is re-run (at most ${r.settings.noiseRetriesPerTarget} per target; the tables show the re-run).`
+        : `on the box; a failed step with other > ${r.settings.noiseOtherCpuPct}% of a core is re-run once per target.`),
     "",
     table(
       ["target", "rate", "machine", ...cpuKeys, "server CPU ms / msg", "generator CPU ms / msg"],
@@ -502,4 +504,133 @@ function cpuPerMessage(step, keys, idle) {
   const busy =
     sum(step.cpu.processesPct) - (keys.includes("load generator") ? 0 : sum(idle?.processesPct));
   return (Math.max(0, busy) * 10) / step.rate;
+}
+
+// ------------------------------------------------ the scenario benchmarks (S1, S4, S6)
+// Each script (bench/connections.ts, fanout.ts, reconnect.ts) writes its result
+// and renders its section with these; `node scripts/bench.mjs --render <file>`
+// re-renders any of them from a stored result.
+
+const round1 = (v, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+const kib = (b) => `${round1(b / 1024, 1)} KiB`;
+const mib = (b) => `${round1(b / 2 ** 20, 0)} MiB`;
+
+/** S1 (bench/connections.ts). */
+export const CONNECTIONS_SECTION = {
+  name: "connections",
+  by: "bench/connections.ts",
+  heading: "Connections (S1)",
+};
+
+export function renderConnections(r, file) {
+  const bare = r.targets.find((x) => x.id === "bare");
+  const relay = r.targets.find((x) => x.id === "relay");
+  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : "–");
+  const limited = r.perServer < r.settings.wanted;
+  return [
+    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. The client processes and the server share the 2 cores.`,
+    "",
+    `Open-files limit: soft ${r.fdLimits.soft}, hard ${r.fdLimits.hard} (\`ulimit -Sn\` / \`ulimit -Hn\`; every process is started with its soft limit raised to the hard one). ${limited ? `**A server process can hold at most ~${r.fdLimits.hard} sockets here, so the target of ${r.settings.wanted.toLocaleString("en-US")} was cut to ${r.perServer.toLocaleString("en-US")} per server** (hard limit − ${r.settings.serverFdMargin} for the server's own files); the limit is the machine's, not Relay's or Socket.IO's.` : `Target ${r.perServer.toLocaleString("en-US")} sockets per server.`} Sockets come from ${Math.max(...r.targets.map((x) => x.clients))} client processes of ≤ ${r.settings.perClient.toLocaleString("en-US")} sockets, each connecting from ${r.settings.addressesPerClient} source addresses (127.x.y.z, the \`localAddress\` option) with ${r.settings.concurrency} handshakes in flight; memory is read through the server's inspector after a full GC, before the first socket and ${r.settings.holdS} s after the last one, with every socket still open.`,
+    "",
+    "| server | sockets held (server's count) | failed | still open after the hold | connects/s | handshake p50 / p99 (ms) | server CPU per connect | clients' CPU per connect (machine busy) | RSS per connection | heap per connection | external per connection | RSS before → after |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.targets.map(
+      (x) =>
+        `| ${x.id} — ${x.description} | ${x.connected.toLocaleString("en-US")} (${x.serverCount ?? "?"}) | ${x.failed}${
+          x.failed
+            ? ` (${Object.entries(x.errors)
+                .map(([e, c]) => `${e}: ${c}`)
+                .join("; ")})`
+            : ""
+        } | ${x.stillOpenAfterHold.toLocaleString("en-US")} | ${x.connectsPerS.toLocaleString("en-US")} | ${x.handshake.p50} / ${x.handshake.p99} | ${x.serverCpuUsPerConnect} µs | ${x.clientCpuUsPerConnect} µs (${x.machineBusyPct}%) | ${kib(x.perConnection.rss)} | ${kib(x.perConnection.heapUsed)} | ${kib(x.perConnection.external)} | ${mib(x.before.procRss)} → ${mib(x.after.procRss)} |`,
+    ),
+    "",
+    relay && bare
+      ? `Relay ÷ bare Socket.IO: RSS per connection ${ratio(relay.perConnection.rss, bare.perConnection.rss)}, heap per connection ${ratio(relay.perConnection.heapUsed, bare.perConnection.heapUsed)}, connects/s ${(relay.connectsPerS / bare.connectsPerS).toFixed(2)}. At ${kib(relay.perConnection.rss)} per connection, 50,000 sockets would need about ${mib(relay.perConnection.rss * 50_000 + relay.before.procRss)} of RSS on one node.`
+      : "",
+  ].join("\n");
+}
+
+/** S4 (bench/fanout.ts). */
+export const FANOUT_SECTION = {
+  name: "fanout",
+  by: "bench/fanout.ts",
+  heading: "Group fan-out (S4)",
+};
+
+export function renderFanout(r, file) {
+  const s = r.settings;
+  const find = (t, m) => r.results.find((x) => x.target === t && x.members === m);
+  const cpuCell = (x) =>
+    Object.entries(x.cpu.processesPct)
+      .filter(([k, v]) => v >= 1 && k !== "other" && k !== "kernel irq")
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+  return [
+    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. One process holds every member's socket and the sender's and measures (the 2 cores are shared with the servers).`,
+    "",
+    `One sender (member 0, on node 1) sends ${s.rate} msg/s open loop for ${s.measureS} s (after ${s.warmupMessages} warm-up messages) to a group; every other member has one socket. Relay: ${s.relayNodes} nodes on one Redis, members round-robin over them, each send stored and fanned out once through the Redis adapter (each node delivers to its own members). Baseline: one raw Socket.IO server with the default in-memory adapter, the same sockets, the same broadcast (\`io.to(every member's user room).emit\`), no store. Last-recipient latency = scheduled send → the last of the group's other members has the \`message:new\` (messages that reached everyone). The ${Math.max(...s.groups)}-member group's memberships were written directly to Postgres (LIMITS.groupMaxMembers is ${r.groupMaxMembers}).`,
+    "",
+    "| group | target | deliveries/s | last recipient p50 / p99 / max (ms) | each delivery p50 / p99 (ms) | ack p50 / p99 (ms) | missing deliveries | CPU % of a core (machine %) | last-recipient p99 ÷ baseline |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.results.map((x) => {
+      const b = find("baseline", x.members);
+      return `| ${x.members} | ${x.target} | ${x.deliveriesPerS.toLocaleString("en-US")} (of ${(s.rate * x.recipients).toLocaleString("en-US")} offered) | ${x.lastRecipient.p50} / ${x.lastRecipient.p99} / ${x.lastRecipient.max} | ${x.delivery.p50} / ${x.delivery.p99} | ${x.ack.p50} / ${x.ack.p99} | ${x.missing} of ${x.expectedDeliveries.toLocaleString("en-US")} | ${cpuCell(x)} (${x.cpu.machineBusyPct}%) | ${x.target === "baseline" ? "1×" : b ? `${(x.lastRecipient.p99 / b.lastRecipient.p99).toFixed(1)}×` : "–"} |`;
+    }),
+  ].join("\n");
+}
+
+/** S6 (bench/reconnect.ts). */
+export const RECONNECT_SECTION = {
+  name: "reconnect",
+  by: "bench/reconnect.ts",
+  heading: "Reconnect storm (S6)",
+};
+
+export function renderReconnect(r, file) {
+  const s = r.settings;
+  const row = (name, l) =>
+    `| ${name} | ${l.count.toLocaleString("en-US")} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} |`;
+  const later = `> ${s.maxStormS * 1000} (not by the bound)`;
+  const pop = (name, l) =>
+    `| ${name} | ${l.count.toLocaleString("en-US")} of ${l.population.toLocaleString("en-US")} | ${l.p50 ?? later} | ${l.p90 ?? later} | ${l.p99 ?? later} | ${l.max ?? later} |`;
+  return [
+    `${runLabel(r)}, ${r.durationS} s. Raw data: \`bench/results/${file}\`. Machine: ${r.machine.cpuModel} × ${r.machine.cpus}, ${r.machine.totalMemGiB} GiB, Node ${r.node}; load average at the end ${r.load.join(" / ")}. Three Relay nodes, the ${s.clientProcesses} victim client processes, the senders and Postgres/Redis/Cassandra share the 2 cores.`,
+    "",
+    `${r.connectedBeforeKill.toLocaleString("en-US")} clients on node A (groups of ${s.groupSize} clients + 1 sender, ${Math.ceil(s.victims / s.groupSize).toLocaleString("en-US")} groups; the ${s.senders} senders on nodes B and C). ${s.rate} msg/s open loop round-robin over the groups from ${s.preS} s before node A is SIGKILLed until every client is caught up + ${s.tailS} s. Each client reconnects like socket.io-client (1 s × 2^n ± 50 %, ≤ 5 s) to B or C, then \`sync\` with its contiguous mark and \`message:history\` from it until \`hasMore\` is false. Times from the SIGKILL, ms, over all the clients (a percentile the bound cut off is shown as such):`,
+    "",
+    "| until | clients | p50 | p90 | p99 | max |",
+    "| --- | --- | --- | --- | --- | --- |",
+    row("saw its socket close", r.disconnected),
+    pop("**reconnected** (handshake done on B or C)", r.reconnectedAll),
+    pop("**caught up** (sync + history done)", r.caughtUpAll),
+    row("(the successful attempt's handshake alone)", r.handshake),
+    row("caught up, counted from its reconnect (clients that got there)", r.caughtUpAfterReconnect),
+    row("senders' ack (scheduled send → ack), whole run", r.ack),
+    "",
+    `**Lost: ${r.lost}** of ${r.checkedDeliveries.toLocaleString("en-US")} (message, member) pairs acked to the senders, over the clients caught up at the end${r.unverifiedDeliveries ? ` (${r.unverifiedDeliveries.toLocaleString("en-US")} more pairs belong to clients still reconnecting or syncing at the end: not checked)` : ""} (${r.acked.toLocaleString("en-US")} messages acked of ${r.sent.toLocaleString("en-US")} sent, ${r.ackedBeforeKill.toLocaleString("en-US")} before the kill, ${r.ackedAfterKill.toLocaleString("en-US")} after; ${r.sendErrors} send errors or timeouts). Acked before a client's \`sync\` went out but not held when its catch-up finished: **${r.lostAtCatchUp}**. What the clients hold came live on node A ${r.heldVia.liveOnA.toLocaleString("en-US")}, by catch-up ${r.heldVia.catchUp.toLocaleString("en-US")}, live on the new node ${r.heldVia.liveOnNewNode.toLocaleString("en-US")}. Clients not caught up within the bound (${s.maxStormS} s): ${r.notCaughtUp}; reconnect attempts ${r.reconnectAttempts.toLocaleString("en-US")}, history pages ${r.historyPages.toLocaleString("en-US")}, sync/history requests failed and retried ${r.syncOrHistoryErrors}${
+      r.syncErrorCodes && Object.keys(r.syncErrorCodes).length
+        ? ` (${Object.entries(r.syncErrorCodes)
+            .map(([k, n]) => `${k}: ${n}`)
+            .join(", ")})`
+        : ""
+    }; sockets dropped again after their reconnect (each reconnected and caught up again) ${r.laterDrops}. During the storm (kill → settled + ${s.tailS} s) the two surviving nodes used ${r.stormCpu.processesPct["relay-B"]}% and ${r.stormCpu.processesPct["relay-C"]}% of a core, the client processes ${Object.entries(
+      r.stormCpu.processesPct,
+    )
+      .filter(([k]) => k.startsWith("clients-"))
+      .map(([, v]) => `${v}%`)
+      .join(
+        " and ",
+      )}, Cassandra ${r.stormCpu.processesPct["cassandra (java)"]}%, Postgres ${r.stormCpu.processesPct.postgres}%, Redis ${r.stormCpu.processesPct.redis}%; the machine was ${r.stormCpu.machineBusyPct}% busy${
+      r.stormCpu.processesPct.other
+        ? ` (${r.stormCpu.processesPct.other}% of a core outside these processes${
+            r.stormCpu.otherTop && Object.keys(r.stormCpu.otherTop).length
+              ? `, busiest: ${Object.entries(r.stormCpu.otherTop)
+                  .map(([k, v]) => `${k} ${v}%`)
+                  .join(", ")}`
+              : ""
+          })`
+        : ""
+    }. Connection attempts the kernel dropped at a full accept queue during the storm (TcpExt ListenOverflows, machine-wide): ${r.listenOverflows?.toLocaleString("en-US") ?? "–"}.${r.lostSamples.length ? ` Lost, e.g.: ${r.lostSamples.join("; ")}.` : ""}`,
+  ].join("\n");
 }

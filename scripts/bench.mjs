@@ -250,12 +250,29 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-// `node scripts/bench.mjs --render <result.json>`: rewrite the tables in
-// docs/benchmarks.md from a stored result (no services, no load).
+// `node scripts/bench.mjs --render <result.json>`: rewrite a benchmark's tables
+// in docs/benchmarks.md from a stored result (messaging, connections, fanout,
+// reconnect; no services, no load).
 if (process.argv[2] === "--render") {
-  const result = JSON.parse(readFileSync(path.resolve(process.argv[3] ?? ""), "utf8"));
-  await writeDocSection(MESSAGING_SECTION, renderMarkdown(result));
-  log(`tables in docs/benchmarks.md rewritten from ${process.argv[3]}`);
+  const file = process.argv[3] ?? "";
+  const result = JSON.parse(readFileSync(path.resolve(file), "utf8"));
+  const report = await import("../bench/report.mjs");
+  // latest-<name>.json is a copy of a run: name the run's own file in the text.
+  const base = path.basename(file);
+  const name = base.startsWith("latest-")
+    ? resultFileName(result.benchmark, result.startedAt)
+    : base;
+  const renderers = {
+    messaging: () => [report.MESSAGING_SECTION, report.renderMarkdown(result)],
+    connections: () => [report.CONNECTIONS_SECTION, report.renderConnections(result, name)],
+    fanout: () => [report.FANOUT_SECTION, report.renderFanout(result, name)],
+    reconnect: () => [report.RECONNECT_SECTION, report.renderReconnect(result, name)],
+  };
+  if (!renderers[result.benchmark])
+    throw new Error(`--render: no renderer for benchmark "${result.benchmark}"`);
+  const [section, markdown] = renderers[result.benchmark]();
+  await writeDocSection(section, markdown);
+  log(`tables in docs/benchmarks.md rewritten from ${file}`);
   process.exit(0);
 }
 
