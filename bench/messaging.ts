@@ -39,7 +39,7 @@ import { io, type Socket } from "socket.io-client";
 import { createTokenService, type Stores } from "@relay/core";
 import { LIMITS } from "@relay/shared/limits";
 import { measureAnatomy, type TAnatomyOp } from "./anatomy";
-import { openInspector } from "./inspector";
+import { openInspector, type TCpuProfile } from "./inspector";
 import { createCpuSampler, type TCpuUsage } from "./procstat";
 import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
@@ -78,6 +78,8 @@ export const SETTINGS = {
   profileRate: 300,
   profileSeconds: 10,
   profileIntervalUs: 500,
+  /** The profiler starts this long before its step, and that stretch is cut off the profile. */
+  profileLeadMs: 1_500,
   /** After the last send of a step, wait at most this long for acks/deliveries. */
   drainMaxS: 8,
   /** DM pairs; sends go round-robin over the senders so each stays under the per-user limit. */
@@ -688,6 +690,22 @@ async function runTarget(
   return result;
 }
 
+const PROFILE_LEAD_MS = SETTINGS.profileLeadMs;
+
+/** The profile without its first `skipUs` (samples, and the start time moved). */
+function trimProfile(p: TCpuProfile, skipUs: number): TCpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let t = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    if (t < skipUs) continue;
+    samples.push(p.samples[i]!);
+    timeDeltas.push(samples.length === 1 ? t - skipUs : (p.timeDeltas[i] ?? 0));
+  }
+  return { ...p, startTime: p.startTime + skipUs, samples, timeDeltas };
+}
+
 /** One step at SETTINGS.profileRate with node 1's V8 sampling profiler on; writes the .cpuprofile. */
 async function profileStep(
   target: TargetSpec,
@@ -698,10 +716,13 @@ async function profileStep(
   try {
     const inspector = await openInspector(env.BENCH_PROFILE_INSPECTOR!);
     try {
-      await sleep(500);
+      // Starting V8's profiler stalls the process for a few hundred ms (it logs
+      // every compiled function): start it first, with the node idle, and cut
+      // that second off the profile, so neither the step nor the flame graph has it.
+      await inspector.startProfile(SETTINGS.profileIntervalUs);
+      await sleep(PROFILE_LEAD_MS);
       const rate = SETTINGS.profileRate;
-      // 1 s at the rate before the profiler starts, so the profile is the steady state.
-      const running = runStep(
+      const step = await runStep(
         target,
         conns,
         rate,
@@ -709,17 +730,13 @@ async function profileStep(
         { warmupS: 1, measureS: SETTINGS.profileSeconds, record: true },
         cpu,
       );
-      await sleep(1_000);
-      await inspector.startProfile(SETTINGS.profileIntervalUs);
-      await sleep(SETTINGS.profileSeconds * 1000);
-      const profile = await inspector.stopProfile();
-      const step = await running;
+      const profile = trimProfile(await inspector.stopProfile(), PROFILE_LEAD_MS * 1000);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(profile));
       log(
         `${target.id}: CPU profile of node 1 at ${rate}/s (${SETTINGS.profileSeconds} s) → ${path.basename(file)}; ack p99 with the profiler on ${step.ack.p99} ms`,
       );
-      return { rate, seconds: SETTINGS.profileSeconds, file: path.basename(file), step };
+      return { rate, seconds: SETTINGS.profileSeconds + 1, file: path.basename(file), step };
     } finally {
       inspector.close();
     }

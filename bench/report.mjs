@@ -481,7 +481,7 @@ function profileSection(r) {
   return [
     `#### Where Relay node 1's CPU goes at ${p.rate} msg/s (V8 profile, ${p.seconds} s)`,
     "",
-    `One extra step after relay-same's ladder, ${p.rate} msg/s with node 1's sampling profiler on (${r.settings.profileIntervalUs} µs interval, started through its inspector after 1 s at the rate): ${f.busyS} s of CPU in ${f.wallS} s. Flame graph: [\`bench/results/${f.svg}\`](../bench/results/${f.svg}); tables: \`bench/results/${f.summary}\`; raw: \`bench/results/${f.cpuprofile}\` (open in Chrome DevTools or speedscope). Ack p50 / p99 during the profiled step: ${fmt(p.step.ack.p50)} / ${fmt(p.step.ack.p99)} ms.`,
+    `One extra step after relay-same's ladder, ${p.rate} msg/s with node 1's sampling profiler on (${r.settings.profileIntervalUs} µs interval, ${r.settings.profileLeadMs ? `started through its inspector ${r.settings.profileLeadMs / 1000} s before the step (1 s warm-up + ${p.seconds - 1} s recorded) and that lead cut off the profile: starting the profiler stalls the process for a few hundred ms` : "started through its inspector after 1 s at the rate; starting the profiler stalls the process for a few hundred ms, which is in this profile and in the step's p99"}): ${f.busyS} s of CPU in ${f.wallS} s. Flame graph: [\`bench/results/${f.svg}\`](../bench/results/${f.svg}); tables: \`bench/results/${f.summary}\`; raw: \`bench/results/${f.cpuprofile}\` (open in Chrome DevTools or speedscope). Ack p50 / p99 during the profiled step: ${fmt(p.step.ack.p50)} / ${fmt(p.step.ack.p99)} ms.`,
     "",
     table(
       [
