@@ -43,13 +43,12 @@ import {
 import { createCpuSampler } from "./procstat";
 import { CONNECTIONS_SECTION, renderConnections } from "./report.mjs";
 import { ROOT, runInfo, writeDocSection, writeResult } from "./results";
-import type { TLatencySummary } from "./stats";
-import { openBenchStores } from "./stores";
+import { envNumber, round, type TLatencySummary } from "./stats";
+import { openBenchStores, unlinkMatching } from "./stores";
 
 const env = process.env;
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const num = envNumber;
 const log = logFor("s1");
-const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 const SETTINGS = {
   wanted: num(env.BENCH_S1_CONNECTIONS, 50_000),
@@ -283,13 +282,7 @@ async function main() {
   } finally {
     await stopAll();
     // This benchmark's Redis keys (presence of the synthetic users, limiter counters).
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await stores.redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 2000);
-      cursor = next;
-      if (keys.length) await stores.redis.unlink(...keys);
-    } while (cursor !== "0" && ++rounds < 2_000);
+    await unlinkMatching(stores.redis, `${prefix}*`);
     await stores.close();
   }
   const result = {

@@ -24,13 +24,12 @@ import { log as logFor, startBaseline, startRelayNode, stopAll, type Proc } from
 import { createCpuSampler, type TCpuUsage } from "./procstat";
 import { FANOUT_SECTION, renderFanout } from "./report.mjs";
 import { runInfo, writeDocSection, writeResult } from "./results";
-import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
-import { openBenchStores } from "./stores";
+import { envNumber, newHistogram, recordMs, round, summarize, type TLatencySummary } from "./stats";
+import { openBenchStores, unlinkMatching } from "./stores";
 
 const env = process.env;
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const num = envNumber;
 const log = logFor("s4");
-const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 const SETTINGS = {
   groups: (env.BENCH_S4_GROUPS ?? "500,1000").split(",").map(Number),
@@ -278,13 +277,7 @@ async function main() {
     await stopAll();
     await db.conversation.deleteMany({ where: { id: { in: groups.map((g) => g.id) } } });
     await db.user.deleteMany({ where: { id: { in: userIds } } });
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await stores.redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 2000);
-      cursor = next;
-      if (keys.length) await stores.redis.unlink(...keys);
-    } while (cursor !== "0" && ++rounds < 2_000);
+    await unlinkMatching(stores.redis, `${prefix}*`);
     await stores.close();
   }
   const result = {

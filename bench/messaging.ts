@@ -41,12 +41,12 @@ import { LIMITS } from "@relay/shared/limits";
 import { measureAnatomy, type TAnatomyOp } from "./anatomy";
 import { openInspector, type TCpuProfile } from "./inspector";
 import { createCpuSampler, type TCpuUsage } from "./procstat";
-import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
+import { envNumber, newHistogram, recordMs, round, summarize, type TLatencySummary } from "./stats";
 import { openBenchStores } from "./stores";
 
 // ---------------------------------------------------------------- settings
 
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const num = envNumber;
 const env = process.env;
 const required = (name: string): string => {
   const v = env[name];
@@ -182,7 +182,6 @@ const QUIET_WAIT_MAX_S = 10;
 const RESERVE_PER_TARGET_S = 75;
 
 const log = (msg: string) => process.stdout.write(`[bench] ${msg}\n`);
-const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);

@@ -33,18 +33,25 @@ import { io, type Socket } from "socket.io-client";
 import { createTokenService } from "@relay/core";
 import type { TPresence } from "@relay/shared/schemas";
 import { ROOT, runInfo, runLabel, writeDocSection, writeResult, type TRunInfo } from "./results";
-import { newHistogram, recordMs, summarize, type TLatencySummary } from "./stats";
-import { openBenchStores } from "./stores";
+import {
+  envNumber,
+  newHistogram,
+  recordMs,
+  round as roundTo,
+  summarize,
+  type TLatencySummary,
+} from "./stats";
+import { openBenchStores, unlinkMatching } from "./stores";
 
 const env = process.env;
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const num = envNumber;
 const required = (name: string): string => {
   const v = env[name];
   if (!v) throw new Error(`${name} is not set (run through npm run bench)`);
   return v;
 };
 const log = (msg: string) => process.stdout.write(`[presence-bench] ${msg}\n`);
-const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+const round = (v: number, d = 2) => roundTo(v, d);
 
 const PREFIX = `relay:bench-presence:`;
 export const SETTINGS = {
@@ -335,7 +342,7 @@ async function main() {
   const latency: Record<string, TLatencySummary> = {};
   let drain: TDrain | null = null;
 
-  await deleteKeys(redis, `${PREFIX}*`);
+  await unlinkMatching(redis, `${PREFIX}*`);
   const nodes = [await startRelayNode(1), await startRelayNode(2)];
   log(`nodes up: ${nodes.map((n) => n.url).join(", ")}`);
   try {
@@ -521,7 +528,7 @@ async function main() {
     await db.user
       .deleteMany({ where: { id: { in: [watcherId, ...watchedIds] } } })
       .catch(() => undefined);
-    await deleteKeys(redis, `${PREFIX}*`).catch(() => undefined);
+    await unlinkMatching(redis, `${PREFIX}*`).catch(() => undefined);
     await stores.close();
     await Promise.all(procs.map((p) => stopProc(p)));
   }
@@ -558,15 +565,6 @@ async function waitRegistered(redis: Redis, n: number, timeoutMs = 60_000): Prom
     if (performance.now() > until) throw new Error(`only ${total} of ${n} registered`);
     await sleep(100);
   }
-}
-
-async function deleteKeys(redis: Redis, pattern: string) {
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 2000);
-    cursor = next;
-    if (found.length) await redis.unlink(...found);
-  } while (cursor !== "0");
 }
 
 // ------------------------------------------------------------------ report

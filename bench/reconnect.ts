@@ -36,13 +36,12 @@ import {
 import { createCpuSampler, type TCpuUsage } from "./procstat";
 import { RECONNECT_SECTION, renderReconnect } from "./report.mjs";
 import { runInfo, writeDocSection, writeResult } from "./results";
-import { newHistogram, recordMs, summarize } from "./stats";
-import { openBenchStores } from "./stores";
+import { envNumber, newHistogram, recordMs, round, summarize } from "./stats";
+import { openBenchStores, unlinkMatching } from "./stores";
 
 const env = process.env;
-const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const num = envNumber;
 const log = logFor("s6");
-const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 
 const SETTINGS = {
   victims: num(env.BENCH_S6_CLIENTS, 10_000),
@@ -435,13 +434,7 @@ async function main() {
     for (const ids of [victimIds, senderIds])
       for (let i = 0; i < ids.length; i += 5000)
         await db.user.deleteMany({ where: { id: { in: ids.slice(i, i + 5000) } } });
-    let cursor = "0";
-    let rounds = 0;
-    do {
-      const [next, keys] = await stores.redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 2000);
-      cursor = next;
-      if (keys.length) await stores.redis.unlink(...keys);
-    } while (cursor !== "0" && ++rounds < 5_000);
+    await unlinkMatching(stores.redis, `${prefix}*`);
     await stores.close();
   }
   if (result) {

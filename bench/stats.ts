@@ -43,3 +43,10 @@ export function summarize(h: hdr.Histogram): TLatencySummary {
     mean: ms(h.mean),
   };
 }
+
+/** A number from the environment, or `d` when unset or not a number. */
+export const envNumber = (v: string | undefined, d: number): number =>
+  v && Number.isFinite(Number(v)) ? Number(v) : d;
+
+/** `v` rounded to `d` decimals. */
+export const round = (v: number, d = 1): number => Math.round(v * 10 ** d) / 10 ** d;
